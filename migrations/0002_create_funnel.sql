@@ -10,10 +10,12 @@ CREATE TABLE stages (
     cooling_soon   int NOT NULL DEFAULT 0 CHECK (cooling_soon >= 0 AND (cooling_soon < cooling_period OR cooling_soon = 0)),
     contact_limit  int NOT NULL DEFAULT 0 CHECK (contact_limit BETWEEN 0 AND 1000),
     created_at     timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (org_id, id),
-    UNIQUE (org_id, name)
+    -- A deleted stage is kept so that stage history can still name it.
+    deleted_at     timestamptz,
+    UNIQUE (org_id, id)
 );
-CREATE INDEX stages_org_position_idx ON stages (org_id, position);
+CREATE UNIQUE INDEX stages_org_name_key ON stages (org_id, lower(name)) WHERE deleted_at IS NULL;
+CREATE INDEX stages_org_position_idx ON stages (org_id, position) WHERE deleted_at IS NULL;
 
 CREATE TABLE lines (
     id         bigserial PRIMARY KEY,

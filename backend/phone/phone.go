@@ -76,3 +76,9 @@ func Digits(s string) string {
 	}
 	return b.String()
 }
+
+// ValidCountry reports whether cc is a region libphonenumber knows ("RU", "GB").
+func ValidCountry(cc string) bool {
+	_, ok := phonenumbers.GetSupportedRegions()[cc]
+	return ok
+}

@@ -110,6 +110,8 @@ type Transition struct {
 	ClientID    ClientID  `json:"client_id" db:"client_id"`
 	FromStageID *StageID  `json:"from_stage_id" db:"from_stage_id"`
 	ToStageID   StageID   `json:"to_stage_id" db:"to_stage_id"`
+	FromStage   string    `json:"from_stage_name" db:"from_stage_name"` // names as of now; kept for deleted stages
+	ToStage     string    `json:"to_stage_name" db:"to_stage_name"`
 	ActorID     *UserID   `json:"actor_id" db:"actor_id"` // nil when the product moved it
 	ActorName   string    `json:"actor_name" db:"actor_name"`
 	Reason      string    `json:"reason" db:"reason"`

@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+// coolingFilter says which clients' cooling deadlines to recompute: the
+// given clients, a whole stage, or (both zero) the whole organisation.
+type coolingFilter struct {
+	clients []warmline.ClientID
+	stage   warmline.StageID
+}
+
+// refreshCooling recomputes, in one set-based statement, when clients show
+// as cooling soon and when they cool, from their last touch (the later of
+// entering the stage and the last contact), their stage's settings and the
+// organisation's time zone. It runs in the transaction of whatever changed
+// one of those inputs.
+func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f coolingFilter) error {
+	var ids any
+	if f.clients != nil {
+		a := make(pq.Int64Array, len(f.clients))
+		for i, id := range f.clients {
+			a[i] = int64(id)
+		}
+		ids = a
+	}
+	const q = `
+		UPDATE clients c SET (cooling_soon_at, cools_at) = (
+			SELECT d.soon_at, d.cools_at FROM wl_cooling_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at),
+				s.kind, s.cooling_period, s.cooling_soon, s.cooling_unit, o.time_zone) d)
+		FROM stages s, organisations o
+		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id
+			AND ($2::bigint[] IS NULL OR c.id = ANY($2)) AND ($3::bigint = 0 OR c.stage_id = $3)`
+	if _, err := tx.ExecContext(ctx, q, org, ids, f.stage); err != nil {
+		return fmt.Errorf("refresh cooling of organisation %d: %w", org, err)
+	}
+	return nil
+}
