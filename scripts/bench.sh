@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make bench — Go benchmarks (`go test -run '^$' -bench . -benchmem ./...`)
+# with DATABASE_URL pointing at a throw-away Postgres, as `make test` does.
+# BENCH=regexp selects benchmarks (default: all); BENCH_PKGS the packages
+# (default ./...). Record figures that matter in BENCHMARKS.md.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+trap pg_throwaway_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+banner "Starting a throw-away Postgres"
+pg_throwaway_start || die "could not start Postgres"
+
+banner "go test -run '^\$' -bench '${BENCH:-.}' -benchmem ${BENCH_PKGS:-./...}"
+# shellcheck disable=SC2086 # BENCH_PKGS may list several packages
+go test -run '^$' -bench "${BENCH:-.}" -benchmem ${BENCH_PKGS:-./...}
