@@ -124,6 +124,9 @@ CREATE TABLE imports (
     errors      jsonb NOT NULL DEFAULT '[]',
     message     text NOT NULL DEFAULT '',
     created_at  timestamptz NOT NULL DEFAULT now(),
+    -- updated_at is the worker's heartbeat: a running import whose worker
+    -- died stops beating and is marked failed (postgres/import_store.go).
+    updated_at  timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz,
     FOREIGN KEY (org_id, created_by) REFERENCES users (org_id, id)
 );

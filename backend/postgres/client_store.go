@@ -226,3 +226,19 @@ func looksLikePhone(q string) bool {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// FindChannels lists the source channels of the caller's visible clients with their counts, largest first.
+func (s *ClientStore) FindChannels(ctx context.Context) ([]warmline.ChannelCount, error) {
+	a, err := warmline.MustActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []warmline.ChannelCount{}
+	const q = `SELECT c.channel AS name, count(*) AS clients FROM clients c
+		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND c.channel <> '' AND ` + clientVisible + `
+		GROUP BY c.channel ORDER BY count(*) DESC, c.channel`
+	if err := s.db.SelectContext(ctx, &out, q, a.OrgID, a.UserID, a.Role); err != nil {
+		return nil, fmt.Errorf("select channels: %w", err)
+	}
+	return out, nil
+}

@@ -153,3 +153,9 @@ func scanJSON(src, dst any) error {
 	}
 	return fmt.Errorf("scan json: unexpected %T", src)
 }
+
+// ChannelCount is a source channel in use and how many clients came from it.
+type ChannelCount struct {
+	Name    string `json:"name" db:"name"`
+	Clients int    `json:"clients" db:"clients"`
+}

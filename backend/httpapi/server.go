@@ -1,0 +1,155 @@
+// Package httpapi is Warmline's REST API (Echo): thin handlers that decode,
+// call a service and respond. Every route, with the role it needs, is in
+// the one list in routes().
+package httpapi
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+// Config is what the API needs to know about how it is served.
+type Config struct {
+	// PublicURL is the URL browsers use ("https://crm.example.com"); when
+	// set, state-changing requests must carry its origin, and cookies are
+	// Secure when it is https. Empty: the request's own Host is the origin.
+	PublicURL string
+	// SessionTTL is how long an unused session lasts.
+	SessionTTL time.Duration
+	// SPA is the built single-page app (frontend/dist); nil serves a notice.
+	SPA fs.FS
+}
+
+// Server wires HTTP to the services.
+type Server struct {
+	echo *echo.Echo
+	cfg  Config
+	log  *slog.Logger
+
+	DB            *postgres.DB
+	Sessions      *postgres.SessionStore
+	Organisations warmline.OrganisationService
+	Users         warmline.UserService
+	Stages        warmline.StageService
+	Clients       *postgres.ClientStore
+	Imports       *postgres.ImportStore
+}
+
+// NewServer builds the API on db.
+func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 30 * 24 * time.Hour
+	}
+	s := &Server{
+		echo: echo.New(), cfg: cfg, log: log, DB: db,
+		Sessions:      postgres.NewSessionStore(db, cfg.SessionTTL),
+		Organisations: postgres.NewOrganisationStore(db),
+		Users:         postgres.NewUserStore(db),
+		Stages:        postgres.NewStageStore(db),
+		Clients:       postgres.NewClientStore(db),
+		Imports:       postgres.NewImportStore(db, log),
+	}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect() // behind a proxy, configure trusted ranges before trusting X-Forwarded-For
+	e.Use(middleware.Recover())
+	e.Use(s.securityHeaders)
+	e.Use(s.checkOrigin)
+	e.Use(s.authenticate)
+	for _, r := range s.routes() {
+		e.Add(r.Method, r.Path, r.Handler, s.requireRole(r.Role))
+	}
+	e.GET("/healthz", s.handleHealthz)
+	e.HEAD("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	s.mountSPA()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Route is one API route and the least role that may call it ("" for anyone).
+type Route struct {
+	Method  string
+	Path    string
+	Role    warmline.Role
+	Handler echo.HandlerFunc
+}
+
+const (
+	public     = warmline.Role("")
+	agent      = warmline.RoleAgent
+	supervisor = warmline.RoleSupervisor
+	admin      = warmline.RoleAdmin
+)
+
+// routes lists every /api/v1 route. The OpenAPI document must describe
+// exactly these (openapi_test.go checks both ways).
+func (s *Server) routes() []Route {
+	const v1 = "/api/v1"
+	return []Route{
+		{http.MethodPost, v1 + "/auth/signup", public, s.handleSignUp},
+		{http.MethodPost, v1 + "/auth/login", public, s.handleLogin},
+		{http.MethodPost, v1 + "/auth/logout", agent, s.handleLogout},
+		{http.MethodGet, v1 + "/auth/me", agent, s.handleMe},
+		{http.MethodPatch, v1 + "/auth/me", agent, s.handleMeUpdate},
+
+		{http.MethodGet, v1 + "/organisation", agent, s.handleOrganisation},
+		{http.MethodPatch, v1 + "/organisation", admin, s.handleOrganisationUpdate},
+
+		{http.MethodGet, v1 + "/users", agent, s.handleUsers},
+		{http.MethodPost, v1 + "/users", admin, s.handleUserCreate},
+		{http.MethodPatch, v1 + "/users/:id", admin, s.handleUserUpdate},
+		{http.MethodDelete, v1 + "/users/:id", admin, s.handleUserDeactivate},
+
+		{http.MethodGet, v1 + "/stages", agent, s.handleStages},
+		{http.MethodPost, v1 + "/stages", admin, s.handleStageCreate},
+		{http.MethodPut, v1 + "/stages/order", admin, s.handleStagesReorder},
+		{http.MethodPatch, v1 + "/stages/:id", admin, s.handleStageUpdate},
+		{http.MethodDelete, v1 + "/stages/:id", admin, s.handleStageDelete},
+
+		{http.MethodGet, v1 + "/clients", agent, s.handleClients},
+		{http.MethodPost, v1 + "/clients", agent, s.handleClientCreate},
+		{http.MethodGet, v1 + "/clients/export", supervisor, s.handleClientsExport},
+		{http.MethodGet, v1 + "/clients/:id", agent, s.handleClient},
+		{http.MethodPatch, v1 + "/clients/:id", agent, s.handleClientUpdate},
+		{http.MethodDelete, v1 + "/clients/:id", supervisor, s.handleClientDelete},
+		{http.MethodPost, v1 + "/clients/:id/move", agent, s.handleClientMove},
+		{http.MethodGet, v1 + "/clients/:id/transitions", agent, s.handleClientTransitions},
+		{http.MethodGet, v1 + "/channels", agent, s.handleChannels},
+
+		{http.MethodPost, v1 + "/imports/preview", supervisor, s.handleImportPreview},
+		{http.MethodPost, v1 + "/imports", supervisor, s.handleImportStart},
+		{http.MethodGet, v1 + "/imports/:id", supervisor, s.handleImport},
+
+		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
+	}
+}
+
+// Routes returns the API's routes (for tests and documentation).
+func (s *Server) Routes() []Route { return s.routes() }
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReadyz answers 200 only when the database answers.
+func (s *Server) handleReadyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.PingContext(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

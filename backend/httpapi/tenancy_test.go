@@ -1,0 +1,199 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTenancyMatrix calls every API route, as every role of organisation A
+// and as a stranger, with organisation B's ids, and proves that nothing of
+// B is seen or changed: each call is refused (401/403/404), or succeeds
+// only on A's own data with no B row in the answer. A route missing from
+// the cases below fails the test, so new routes must join the matrix.
+func TestTenancyMatrix(t *testing.T) {
+	ts := newTestServer(t)
+
+	// Organisation B, the one under attack, with one of everything.
+	bAdmin := ts.signUp(t, "Bravo Secret Org")
+	bAgent := ts.addUser(t, bAdmin, "agent")
+	var bStages struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	bAdmin.do("GET", "/api/v1/stages", nil).must(t, 200).JSON(t, &bStages)
+	bStage := bStages.Items[1].ID
+	bClient := idOf(t, bAdmin.do("POST", "/api/v1/clients", map[string]any{
+		"name": "Bravo Client Secret", "company": "Bravo Company Secret", "phones": []string{"+79035550101"}, "channel": "BravoChannel"}).must(t, 201))
+	csv := "Name,Phone\nBravo Imported Secret,+79035550102\n"
+	bImport := idOf(t, bAdmin.upload("/api/v1/imports", "b.csv", []byte(csv), map[string]string{
+		"mapping": `{"Name":"name","Phone":"phone"}`, "mode": "all_or_nothing"}).must(t, 202))
+	waitImport(t, bAdmin, bImport)
+	before := snapshotOrg(t, ts, bAdmin.OrgID)
+
+	// Organisation A's people.
+	aAdmin := ts.signUp(t, "Alpha Org")
+	callers := map[string]*account{
+		"admin":      aAdmin,
+		"supervisor": ts.addUser(t, aAdmin, "supervisor"),
+		"agent":      ts.addUser(t, aAdmin, "agent"),
+	}
+	var aStages struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	aAdmin.do("GET", "/api/v1/stages", nil).must(t, 200).JSON(t, &aStages)
+	aStageIDs := []int64{}
+	for _, s := range aStages.Items {
+		aStageIDs = append(aStageIDs, s.ID)
+	}
+
+	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport}
+	type call struct {
+		body   any
+		upload bool
+		// own: the route acts on the caller's own organisation (no id in the
+		// path), so success is allowed, without any trace of B.
+		own bool
+	}
+	n := 0
+	stageName := func() string { n++; return fmt.Sprintf("Alpha stage %d", n) }
+	userBody := func() any {
+		n++
+		return map[string]string{"email": fmt.Sprintf("new%d@alpha.example", n), "name": "New", "role": "agent", "password": "a good long password"}
+	}
+	csvA := []byte("Name,Phone\nAlpha Person,+79035559999\n")
+	cases := map[string]func() call{
+		"POST /api/v1/auth/signup": nil, // public: creates a new organisation
+		"POST /api/v1/auth/login":  nil, // public
+		"GET /api/v1/openapi.json": nil, // public document
+		"POST /api/v1/auth/logout": func() call { return call{own: true} },
+		"GET /api/v1/auth/me":      func() call { return call{own: true} },
+		"PATCH /api/v1/auth/me":    func() call { return call{body: map[string]string{"locale": "en"}, own: true} },
+		"GET /api/v1/organisation": func() call { return call{own: true} },
+		"PATCH /api/v1/organisation": func() call {
+			return call{body: map[string]any{"agents_own_clients_only": false}, own: true}
+		},
+		"GET /api/v1/users":                   func() call { return call{own: true} },
+		"POST /api/v1/users":                  func() call { return call{body: userBody(), own: true} },
+		"PATCH /api/v1/users/:id":             func() call { return call{body: map[string]string{"role": "admin"}} },
+		"DELETE /api/v1/users/:id":            func() call { return call{} },
+		"GET /api/v1/stages":                  func() call { return call{own: true} },
+		"POST /api/v1/stages":                 func() call { return call{body: map[string]string{"name": stageName()}, own: true} },
+		"PUT /api/v1/stages/order":            func() call { return call{body: map[string]any{"ids": append([]int64{bStage}, aStageIDs[1:]...)}} },
+		"PATCH /api/v1/stages/:id":            func() call { return call{body: map[string]string{"name": "Hijacked"}} },
+		"DELETE /api/v1/stages/:id":           func() call { return call{} },
+		"GET /api/v1/clients":                 func() call { return call{own: true} },
+		"POST /api/v1/clients":                func() call { return call{body: map[string]any{"name": "Alpha new", "stage_id": bStage}} },
+		"GET /api/v1/clients/export":          func() call { return call{own: true} },
+		"GET /api/v1/clients/:id":             func() call { return call{} },
+		"PATCH /api/v1/clients/:id":           func() call { return call{body: map[string]string{"name": "Hijacked"}} },
+		"DELETE /api/v1/clients/:id":          func() call { return call{} },
+		"POST /api/v1/clients/:id/move":       func() call { return call{body: map[string]any{"stage_id": aStageIDs[0]}} },
+		"GET /api/v1/clients/:id/transitions": func() call { return call{} },
+		"GET /api/v1/channels":                func() call { return call{own: true} },
+		"POST /api/v1/imports/preview":        func() call { return call{upload: true, own: true} },
+		"POST /api/v1/imports":                func() call { return call{upload: true, own: true} },
+		"GET /api/v1/imports/:id":             func() call { return call{} },
+	}
+
+	stranger := ts.newClient(t)
+	for _, r := range ts.API.Routes() {
+		key := r.Method + " " + r.Path
+		mk, ok := cases[key]
+		if !ok {
+			t.Errorf("route %s is not in the tenancy matrix; add it", key)
+			continue
+		}
+		if mk == nil {
+			continue
+		}
+		path := r.Path
+		if i := strings.Index(path, ":id"); i >= 0 {
+			resource := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
+			path = strings.Replace(path, ":id", fmt.Sprint(ids[resource]), 1)
+		}
+		send := func(c *client, cl call) response {
+			if cl.upload {
+				return c.upload(path, "a.csv", csvA, map[string]string{"mapping": `{"Name":"name","Phone":"phone"}`, "mode": "skip_bad_rows"})
+			}
+			return c.do(r.Method, path, cl.body)
+		}
+		// A stranger without a session is always refused.
+		if res := send(&client{t: t, srv: ts, http: stranger.http}, mk()); res.Status != http.StatusUnauthorized {
+			t.Errorf("%s without a session: status %d, want 401: %s", key, res.Status, res.Body)
+		}
+		for _, role := range []string{"agent", "supervisor", "admin"} {
+			caller := callers[role]
+			cl := mk()
+			res := send(caller.client, cl)
+			allowed := roleRank(role) >= roleRank(string(r.Role))
+			switch {
+			case !allowed:
+				if res.Status != http.StatusForbidden {
+					t.Errorf("%s as %s: status %d, want 403: %s", key, role, res.Status, res.Body)
+				}
+			case cl.own:
+				if res.Status >= 300 {
+					t.Errorf("%s as %s on its own organisation: status %d: %s", key, role, res.Status, res.Body)
+				}
+			default:
+				if res.Status != http.StatusNotFound && res.Status != http.StatusBadRequest {
+					t.Errorf("%s as %s with organisation B's ids: status %d, want 404 (or 400 for a foreign reference): %s", key, role, res.Status, res.Body)
+				}
+			}
+			if strings.Contains(string(res.Body), "Bravo") {
+				t.Errorf("%s as %s leaked organisation B's data: %s", key, role, res.Body)
+			}
+			if key == "POST /api/v1/auth/logout" {
+				// Log back in for the rest of the matrix.
+				caller.do("POST", "/api/v1/auth/login", map[string]string{"email": caller.Email, "password": "a good long password"}).must(t, 200)
+			}
+		}
+	}
+	if after := snapshotOrg(t, ts, bAdmin.OrgID); after != before {
+		t.Errorf("organisation B changed under the matrix:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func roleRank(r string) int {
+	return map[string]int{"": 0, "agent": 1, "supervisor": 2, "admin": 3}[r]
+}
+
+// snapshotOrg summarises every row of an organisation, to prove it unchanged.
+func snapshotOrg(t *testing.T, ts *testServer, org int64) string {
+	t.Helper()
+	var s string
+	const q = `SELECT concat_ws(' | ',
+		(SELECT string_agg(name || ':' || agents_own_only::text, ',') FROM organisations WHERE id = $1),
+		(SELECT string_agg(id || ':' || name || ':' || role || ':' || active::text || ':' || locale, ',' ORDER BY id) FROM users WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || name || ':' || position || ':' || coalesce(deleted_at::text, ''), ',' ORDER BY id) FROM stages WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || name || ':' || stage_id || ':' || coalesce(deleted_at::text, ''), ',' ORDER BY id) FROM clients WHERE org_id = $1),
+		(SELECT count(*)::text FROM stage_transitions WHERE org_id = $1),
+		(SELECT count(*)::text FROM events WHERE org_id = $1),
+		(SELECT count(*)::text FROM imports WHERE org_id = $1))`
+	if err := ts.DB.Get(&s, q, org); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// waitImport polls an import until it finishes.
+func waitImport(t *testing.T, c *account, id int64) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var im map[string]any
+		c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil).must(t, 200).JSON(t, &im)
+		if im["status"] != "running" {
+			return im
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("import %d still running after 30 s", id)
+	return nil
+}
