@@ -75,9 +75,7 @@ $(E2E_STAMP): e2e/package.json e2e/package-lock.json
 $(SPA): $(FRONTEND_STAMP) $(FRONTEND_INPUTS)
 	@echo "==> frontend: npm run build -> frontend/dist"
 	cd frontend && npm run build
-	@# The bundler empties dist/, placeholder included; go:embed needs a file
-	@# there even before the first build, so keep the tracked placeholder.
-	touch frontend/dist/.gitkeep $@
+	touch $@
 
 bin/warmline: $(SPA) $(GO_INPUTS)
 	@echo "==> go build -o bin/warmline ./cmd/warmline"

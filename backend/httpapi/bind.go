@@ -113,4 +113,3 @@ func items[T any](list []T) map[string]any {
 	}
 	return map[string]any{"items": list}
 }
-

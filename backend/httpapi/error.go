@@ -71,4 +71,3 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Warn("write error response", "err", err)
 	}
 }
-
