@@ -21,8 +21,9 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------- build
 
 # The Makefile knows what is out of date: npm ci only when node_modules is
-# missing or package-lock.json changed, the SPA and binary only when their
-# sources changed. When nothing changed this costs well under a second.
+# missing or package-lock.json changed, the SPA only when its sources changed,
+# and go build relinks only when Go's cache says so. When nothing changed this
+# costs well under a second.
 "${MAKE:-make}" --no-print-directory build
 
 # ---------------------------------------------------------------- database

@@ -74,7 +74,6 @@ frontend_unit() { cd frontend && CI=true npm test </dev/null; }
 
 e2e() {
   local port url log sid
-  psql_url "$DATABASE_URL" "DROP DATABASE IF EXISTS e2e WITH (FORCE)" >/dev/null
   psql_url "$DATABASE_URL" "CREATE DATABASE e2e" >/dev/null
   port=$(free_port)
   url=http://127.0.0.1:$port
