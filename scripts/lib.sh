@@ -144,6 +144,49 @@ stop_session() {
   kill -KILL $pids 2>/dev/null || true
 }
 
+# Processes that escape their session -- Playwright starts Chromium detached,
+# in a session of its own -- are found by a mark in their environment:
+# mark_run exports WARMLINE_RUN_MARK, which every process started afterwards
+# inherits, and stop_marked ends the ones still alive. Nothing unmarked is
+# touched.
+mark_run() { export WARMLINE_RUN_MARK="$1-$$-$(date +%s%N)"; }
+
+# marked_pids prints the live processes (other than this shell) that carry
+# this run's mark.
+marked_pids() {
+  [[ -n ${WARMLINE_RUN_MARK:-} ]] || return 0
+  local f pid
+  # One grep for all of /proc; the grep itself carries the mark too, and is
+  # gone by the time anything is signalled.
+  for f in $(grep -lzxF "WARMLINE_RUN_MARK=$WARMLINE_RUN_MARK" /proc/[0-9]*/environ 2>/dev/null); do
+    pid=${f#/proc/}
+    pid=${pid%/environ}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    [[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] && continue
+    kill -0 "$pid" 2>/dev/null && printf '%s ' "$pid"
+  done
+  return 0
+}
+
+# stop_marked [SECONDS]: SIGTERM to every marked process left, SIGKILL to
+# those still there after SECONDS (default 5).
+stop_marked() {
+  local limit=${1:-5} pids i
+  pids=$(marked_pids)
+  [[ -n ${pids// /} ]] || return 0
+  info "stopping leftover processes of this run: $pids"
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for ((i = 0; i < limit * 10; i++)); do
+    pids=$(marked_pids)
+    [[ -n ${pids// /} ]] || return 0
+    sleep 0.1
+  done
+  warn "killing leftover processes after ${limit}s: $pids"
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+}
+
 # wait_http URL SECONDS [PID]: wait for URL to answer 2xx. Fails early if PID
 # (the server being waited for) exits.
 wait_http() {

@@ -26,12 +26,18 @@ mkdir -p "$LOGS"
 # a file because steps run in subshells and the EXIT trap must find them.
 SESSIONS=$(mktemp "${TMPDIR:-/tmp}/warmline-test-sessions.XXXXXX")
 
+# Everything started from here on carries this run's mark (see lib.sh).
+mark_run test
+
+# In order: the server and Playwright (gracefully, by session), Postgres,
+# then anything of this run still alive (Chromium left by a killed Playwright).
 cleanup() {
   local rc=$?
   set +e
   while read -r sid; do stop_session "$sid" 15; done <"$SESSIONS"
   rm -f "$SESSIONS"
   pg_throwaway_stop
+  stop_marked 5
   exit "$rc"
 }
 trap cleanup EXIT
@@ -94,8 +100,8 @@ e2e() {
   info "server ready"
 
   (cd e2e && npm run --silent typecheck)
-  # Playwright in a session of its own too: Chromium processes it leaves
-  # behind (a crash, a timeout) are ended with it.
+  # Playwright in a session of its own too, so it and its helpers can be
+  # ended together (Chromium is detached by Playwright: stop_marked finds it).
   local rc=0
   (cd e2e && WARMLINE_URL=$url exec setsid npx playwright test) &
   local pw=$!
