@@ -19,8 +19,10 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 COPY --from=frontend /src/frontend/dist ./frontend/dist
-# Static binary: the runtime image has no C library.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/warmline ./cmd/warmline
+# Static binary: the runtime image has no C library. There is no .git in the
+# build context: pass the version with --build-arg VERSION=$(git describe).
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/warmline ./cmd/warmline
 
 # ---- 3. runtime: no shell, no package manager, CA certificates and tzdata,
 # runs as the unprivileged user `nonroot` (uid 65532).

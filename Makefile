@@ -15,6 +15,12 @@ MAKEFLAGS += --no-print-directory
 # Nothing here may download a browser: Playwright uses /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
+# `warmline version` prints this (cmd/warmline: main.version).
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+endif
+GO_LDFLAGS := -X main.version=$(VERSION)
+
 FRONTEND_STAMP := frontend/node_modules/.warmline-npm-ci
 E2E_STAMP := e2e/node_modules/.warmline-npm-ci
 SPA := frontend/dist/index.html
@@ -78,7 +84,7 @@ $(SPA): $(FRONTEND_STAMP) $(FRONTEND_INPUTS)
 # (sources, embedded files, the toolchain) and a no-op build takes a fraction
 # of a second.
 bin/warmline: $(SPA) FORCE
-	@echo "==> go build -o bin/warmline ./cmd/warmline"
-	go build -o $@ ./cmd/warmline
+	@echo "==> go build -o bin/warmline ./cmd/warmline (version $(VERSION))"
+	go build -ldflags '$(GO_LDFLAGS)' -o $@ ./cmd/warmline
 
 FORCE:
