@@ -8,7 +8,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-trap pg_throwaway_stop EXIT
+# Ignore SIGPIPE in the cleanup: output may be piped to something Ctrl-C ended.
+trap "trap '' PIPE; pg_throwaway_stop" EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -75,9 +75,11 @@ ensure_postgres() {
 
 # as_pg CMD... runs a Postgres server command. Postgres refuses to run as
 # root, so as root it runs as the postgres user (created by Debian's package).
+# It starts from / because postgres may not be allowed into the current
+# directory (every path handed to it is absolute).
 as_pg() {
   if is_root; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

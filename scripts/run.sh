@@ -35,6 +35,9 @@ SERVER_PID=
 cleanup() {
   local rc=$?
   set +e
+  # Output may be piped to something Ctrl-C already ended (make run | tee):
+  # a failed write must not cut the cleanup short.
+  trap '' PIPE
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     banner "Stopping bin/warmline"
     stop_pid "$SERVER_PID" 20

@@ -34,6 +34,9 @@ mark_run test
 cleanup() {
   local rc=$?
   set +e
+  # Output may be piped to something Ctrl-C already ended (make run | tee):
+  # a failed write must not cut the cleanup short.
+  trap '' PIPE
   while read -r sid; do stop_session "$sid" 15; done <"$SESSIONS"
   rm -f "$SESSIONS"
   pg_throwaway_stop
