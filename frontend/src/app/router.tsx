@@ -1,0 +1,52 @@
+import { createBrowserRouter, Navigate } from 'react-router';
+import { BoardPage } from '../pages/board-page';
+import { ClientPage } from '../pages/client-page';
+import { ClientsPage } from '../pages/clients-page';
+import { ImportPage } from '../pages/import-page';
+import { LoginPage } from '../pages/login-page';
+import { NotFoundPage } from '../pages/not-found-page';
+import { SettingsPage } from '../pages/settings-page';
+import { SignUpPage } from '../pages/signup-page';
+import { AppLayout } from './app-layout';
+import { PublicOnly, RequireAuth } from './route-guards';
+
+/** routes lists every page of the SPA; the server answers index.html for all of them. */
+export const routes = [
+  {
+    path: '/login',
+    element: (
+      <PublicOnly>
+        <LoginPage />
+      </PublicOnly>
+    ),
+  },
+  {
+    path: '/signup',
+    element: (
+      <PublicOnly>
+        <SignUpPage />
+      </PublicOnly>
+    ),
+  },
+  {
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
+    children: [
+      { index: true, element: <Navigate to="/clients" replace /> },
+      { path: 'clients', element: <ClientsPage /> },
+      { path: 'clients/:id', element: <ClientPage /> },
+      { path: 'board', element: <BoardPage /> },
+      { path: 'import', element: <ImportPage /> },
+      { path: 'settings', element: <SettingsPage /> },
+      { path: 'settings/:tab', element: <SettingsPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,298 @@
+// TypeScript mirror of the JSON shapes in backend/warmline/*.go.
+// Times are RFC 3339 strings; ids are numbers.
+
+export type OrgID = number;
+export type UserID = number;
+export type StageID = number;
+export type ClientID = number;
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
+
+/** roleRank orders roles like warmline.Role.Rank: agent < supervisor < admin. */
+export function roleRank(role: Role | string | undefined): number {
+  switch (role) {
+    case 'agent':
+      return 1;
+    case 'supervisor':
+      return 2;
+    case 'admin':
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+/** canAct reports whether role is at least min. */
+export function canAct(role: Role | string | undefined, min: Role): boolean {
+  return roleRank(role) >= roleRank(min);
+}
+
+export type Locale = 'ru' | 'en';
+
+export interface User {
+  id: UserID;
+  org_id: OrgID;
+  email: string;
+  name: string;
+  role: Role;
+  locale: string;
+  time_zone: string;
+  active: boolean;
+  created_at: string;
+}
+
+export interface Organisation {
+  id: OrgID;
+  name: string;
+  default_country: string;
+  time_zone: string;
+  agents_own_clients_only: boolean;
+  created_at: string;
+}
+
+/** Session is what signup, login and GET /auth/me answer. */
+export interface Session {
+  user: User;
+  organisation: Organisation;
+}
+
+export interface SignUpInput {
+  org_name: string;
+  name: string;
+  email: string;
+  password: string;
+  locale?: string;
+  default_country?: string;
+  time_zone?: string;
+}
+
+export interface MeUpdate {
+  name?: string;
+  locale?: string;
+  time_zone?: string;
+  password?: string;
+}
+
+export interface OrganisationUpdate {
+  name?: string;
+  default_country?: string;
+  time_zone?: string;
+  agents_own_clients_only?: boolean;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+  locale?: string;
+  time_zone?: string;
+}
+
+export interface UserUpdate {
+  name?: string;
+  role?: Role;
+  active?: boolean;
+  locale?: string;
+  time_zone?: string;
+  password?: string;
+}
+
+export type StageKind = 'open' | 'won' | 'rejected';
+export const STAGE_KINDS: readonly StageKind[] = ['open', 'won', 'rejected'];
+export type CoolingUnit = 'working_days' | 'hours';
+export const COOLING_UNITS: readonly CoolingUnit[] = ['working_days', 'hours'];
+
+export interface Stage {
+  id: StageID;
+  name: string;
+  position: number;
+  kind: StageKind;
+  /** 0 means the stage never cools. */
+  cooling_period: number;
+  cooling_unit: CoolingUnit;
+  cooling_soon: number;
+  /** 0 means no zombie limit. */
+  contact_limit: number;
+  client_count: number;
+  created_at: string;
+}
+
+export interface StageInput {
+  name?: string;
+  kind?: StageKind;
+  cooling_period?: number;
+  cooling_unit?: CoolingUnit;
+  cooling_soon?: number;
+  contact_limit?: number;
+}
+
+export type CoolingState = 'none' | 'ok' | 'soon' | 'cooled';
+export const COOLING_STATES: readonly CoolingState[] = ['ok', 'soon', 'cooled', 'none'];
+
+export interface Client {
+  id: ClientID;
+  name: string;
+  company: string;
+  /** E.164, the first is the main number. */
+  phones: string[];
+  email: string;
+  channel: string;
+  owner_id: UserID | null;
+  stage_id: StageID;
+  stage_entered_at: string;
+  first_contact_at: string | null;
+  last_contact_at: string | null;
+  contacts: number;
+  stage_contacts: number;
+  attempts: number;
+  notes: string;
+  cooling_soon_at: string | null;
+  cools_at: string | null;
+  cooling_state: CoolingState;
+  created_at: string;
+  updated_at: string;
+}
+
+/** ClientInput creates or changes a client; absent fields are left as they are. */
+export interface ClientInput {
+  name?: string;
+  company?: string;
+  phones?: string[];
+  email?: string;
+  channel?: string;
+  /** 0 clears the owner. */
+  owner_id?: UserID;
+  /** Create only; use the move endpoint to change. */
+  stage_id?: StageID;
+  notes?: string;
+}
+
+export const CLIENT_SORTS = [
+  'name',
+  'company',
+  'created_at',
+  'updated_at',
+  'stage_entered_at',
+  'last_contact_at',
+  'cools_at',
+  'contacts',
+] as const;
+export type ClientSort = (typeof CLIENT_SORTS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+export interface ClientListQuery {
+  q?: string;
+  stage_id?: StageID;
+  /** a user id, "me" or "none" */
+  owner_id?: string;
+  channel?: string;
+  cooling?: CoolingState;
+  sort?: ClientSort;
+  order?: SortOrder;
+  page?: number;
+  per_page?: number;
+}
+
+export interface ClientPage {
+  items: Client[];
+  total: number;
+  page: number;
+  per_page: number;
+}
+
+export interface Transition {
+  id: number;
+  client_id: ClientID;
+  from_stage_id: StageID | null;
+  to_stage_id: StageID;
+  from_stage_name: string;
+  to_stage_name: string;
+  /** null when the product moved the client by itself. */
+  actor_id: UserID | null;
+  actor_name: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface Channel {
+  name: string;
+  clients: number;
+}
+
+export interface Items<T> {
+  items: T[];
+}
+
+export type ImportField =
+  | 'name'
+  | 'company'
+  | 'phone'
+  | 'email'
+  | 'channel'
+  | 'owner_email'
+  | 'stage'
+  | 'notes'
+  | '';
+export const IMPORT_FIELDS: readonly ImportField[] = [
+  'name',
+  'company',
+  'phone',
+  'email',
+  'channel',
+  'owner_email',
+  'stage',
+  'notes',
+];
+
+export type ImportMode = 'all_or_nothing' | 'skip_bad_rows';
+export type ImportStatus = 'running' | 'done' | 'failed';
+
+export interface ImportPreview {
+  encoding: string;
+  delimiter: string;
+  headers: string[];
+  rows: string[][];
+  suggested_mapping: Record<string, ImportField>;
+}
+
+export interface ImportError {
+  line: number;
+  field: string;
+  error: string;
+  value?: string;
+}
+
+export interface Import {
+  id: number;
+  file_name: string;
+  mode: ImportMode;
+  status: ImportStatus;
+  total_rows: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  errors: ImportError[];
+  message: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** ErrorCode is the code of an API error body; "network" when no answer came. */
+export type ErrorCode =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'too_many'
+  | 'internal'
+  | 'network';
+
+export interface ErrorBody {
+  code: string;
+  error: string;
+  field?: string;
+}

@@ -1,0 +1,52 @@
+import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
+import { isAbortError } from './api-client';
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** reload fetches again; the old data stays shown meanwhile. */
+  reload: () => void;
+  /** setData changes the data in place, e.g. after a successful write. */
+  setData: (update: T | ((old: T | undefined) => T)) => void;
+}
+
+/**
+ * useResource runs load whenever deps change, cancels the previous run and
+ * keeps only the newest answer.
+ */
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Resource<T> {
+  const [data, setDataState] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setLoading(true);
+    loadRef
+      .current(ctrl.signal)
+      .then((value) => {
+        if (ctrl.signal.aborted) return;
+        setDataState(value);
+        setError(null);
+        setLoading(false);
+      })
+      .catch((err: unknown) => {
+        if (ctrl.signal.aborted || isAbortError(err)) return;
+        setError(err);
+        setLoading(false);
+      });
+    return () => ctrl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  const setData = useCallback((update: T | ((old: T | undefined) => T)) => {
+    setDataState((old) => (typeof update === 'function' ? (update as (o: T | undefined) => T)(old) : update));
+  }, []);
+
+  return { data, error, loading, reload, setData };
+}

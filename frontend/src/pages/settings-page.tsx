@@ -1,0 +1,98 @@
+import { useTranslation } from 'react-i18next';
+import { NavLink, Navigate, useParams } from 'react-router';
+import { ErrorAlert } from '../components/ui/error-alert';
+import { ForbiddenNotice } from '../components/ui/forbidden-notice';
+import { Loading } from '../components/ui/loading';
+import { OrganisationSettings } from '../features/organisation/components/organisation-settings';
+import { StagesReadOnlyList } from '../features/stages/components/stages-read-only-list';
+import { StagesSettings } from '../features/stages/components/stages-settings';
+import { useStages } from '../features/stages/hooks/use-stages';
+import { UsersSettings } from '../features/users/components/users-settings';
+import { useUsers } from '../features/users/hooks/use-users';
+import { canAct } from '../lib/types';
+import { useDocumentTitle } from '../lib/use-document-title';
+import { useCurrentUser, useSession } from '../stores/session-store';
+
+const TABS = ['stages', 'users', 'organisation'] as const;
+type Tab = (typeof TABS)[number];
+
+export function SettingsPage() {
+  const { t } = useTranslation();
+  const { tab } = useParams();
+  const me = useCurrentUser();
+  const admin = canAct(me.role, 'admin');
+  useDocumentTitle(t('settings.title'));
+
+  if (!tab) return <Navigate to="/settings/stages" replace />;
+  if (!(TABS as readonly string[]).includes(tab)) return <Navigate to="/settings/stages" replace />;
+
+  if (!admin) {
+    return (
+      <div className="page">
+        <div className="page__header">
+          <h1 className="page__title">{t('settings.title')}</h1>
+        </div>
+        <ForbiddenNotice needed="admin" />
+        <h2 className="section-title">{t('settings.stages.title')}</h2>
+        <ReadOnlyStages />
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <div className="page__header">
+        <h1 className="page__title">{t('settings.title')}</h1>
+      </div>
+      <nav className="tabs" aria-label={t('settings.sections')}>
+        {TABS.map((name) => (
+          <NavLink key={name} to={`/settings/${name}`} className={({ isActive }) => (isActive ? 'tab tab--active' : 'tab')}>
+            {t(`settings.tabs.${name}`)}
+          </NavLink>
+        ))}
+      </nav>
+      <section className="tab-panel" aria-label={t(`settings.tabs.${tab}`)}>
+        <SettingsTab tab={tab as Tab} />
+      </section>
+    </div>
+  );
+}
+
+function ReadOnlyStages() {
+  const stages = useStages();
+  if (stages.error) return <ErrorAlert error={stages.error} />;
+  if (!stages.data) return <Loading />;
+  return <StagesReadOnlyList stages={stages.data} />;
+}
+
+function SettingsTab({ tab }: { tab: Tab }) {
+  switch (tab) {
+    case 'stages':
+      return <StagesTab />;
+    case 'users':
+      return <UsersTab />;
+    case 'organisation':
+      return <OrganisationTab />;
+  }
+}
+
+function StagesTab() {
+  const stages = useStages();
+  if (stages.error && !stages.data) return <ErrorAlert error={stages.error} />;
+  if (!stages.data) return <Loading />;
+  return <StagesSettings stages={stages.data} onChange={stages.setData} reload={stages.reload} />;
+}
+
+function UsersTab() {
+  const me = useCurrentUser();
+  const users = useUsers();
+  if (users.error && !users.data) return <ErrorAlert error={users.error} />;
+  if (!users.data) return <Loading />;
+  return <UsersSettings users={users.data} currentUserId={me.id} onChange={users.setData} />;
+}
+
+function OrganisationTab() {
+  const { organisation, setOrganisation } = useSession();
+  if (!organisation) return <Loading />;
+  return <OrganisationSettings organisation={organisation} onSaved={setOrganisation} />;
+}
