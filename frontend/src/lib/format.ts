@@ -33,6 +33,21 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   return f.format(d);
 }
 
+const shortFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** formatDateTimeShort is formatDateTime for tables: 27.11.2026, 14:05. */
+export function formatDateTimeShort(iso: string | null | undefined, locale: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  let f = shortFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
+    shortFormats.set(locale, f);
+  }
+  return f.format(d);
+}
+
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function formatDate(iso: string | null | undefined, locale: string): string {

@@ -15,7 +15,8 @@ interface ToastContextValue {
 
 const ToastContext = createContext<ToastContextValue | null>(null);
 
-const TOAST_MS = 6000;
+const TOAST_MS = 4500;
+const MAX_TOASTS = 3;
 
 /** ToastProvider shows short messages in a corner, announced by screen readers. */
 export function ToastProvider({ children }: { children: ReactNode }) {
@@ -27,8 +28,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback(
     (message: string, kind: ToastKind = 'info') => {
       const id = nextId.current++;
-      setToasts((ts) => [...ts.slice(-3), { id, kind, message }]);
-      window.setTimeout(() => dismiss(id), TOAST_MS);
+      setToasts((ts) => [...ts.slice(-(MAX_TOASTS - 1)), { id, kind, message }]);
+      // errors stay a little longer: they ask the user to do something
+      window.setTimeout(() => dismiss(id), kind === 'error' ? TOAST_MS * 2 : TOAST_MS);
     },
     [dismiss],
   );

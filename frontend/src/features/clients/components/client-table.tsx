@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { CoolingBadge } from '../../../components/ui/cooling-badge';
-import { formatDateTime, formatPhone } from '../../../lib/format';
+import { formatDateTimeShort, formatPhone } from '../../../lib/format';
 import type { Client, ClientSort, SortOrder, Stage, User } from '../../../lib/types';
 
 interface Column {
@@ -89,8 +89,8 @@ export function ClientTable({ clients, stages, users, sort, order, onSort, busy 
                 {c.cooling_state !== 'none' && <CoolingBadge state={c.cooling_state} showAll />}
               </td>
               <td className="num">{c.contacts}</td>
-              <td className="nowrap">{formatDateTime(c.last_contact_at, i18n.language)}</td>
-              <td className="nowrap">{formatDateTime(c.created_at, i18n.language)}</td>
+              <td className="nowrap">{formatDateTimeShort(c.last_contact_at, i18n.language)}</td>
+              <td className="nowrap">{formatDateTimeShort(c.created_at, i18n.language)}</td>
             </tr>
           ))}
         </tbody>

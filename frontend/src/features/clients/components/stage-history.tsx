@@ -5,6 +5,19 @@ import { Loading } from '../../../components/ui/loading';
 import { formatDateTime } from '../../../lib/format';
 import type { Transition } from '../../../lib/types';
 
+/** Reasons the server writes by itself; shown in words instead of as they are. */
+const STAGE_DELETED = /^stage "(.*)" deleted$/;
+
+function useReasonText() {
+  const { t } = useTranslation();
+  return (reason: string): string => {
+    if (reason === 'created' || reason === 'imported') return '';
+    const deleted = STAGE_DELETED.exec(reason);
+    if (deleted) return t('client.history.stageDeleted', { name: deleted[1] });
+    return reason;
+  };
+}
+
 interface StageHistoryProps {
   transitions: Transition[] | undefined;
   loading: boolean;
@@ -15,6 +28,7 @@ interface StageHistoryProps {
 export function StageHistory({ transitions, loading, error }: StageHistoryProps) {
   const { t, i18n } = useTranslation();
   const titleId = useId();
+  const reasonText = useReasonText();
   const items = transitions ? [...transitions].reverse() : [];
   return (
     <section className="panel" aria-labelledby={titleId}>
@@ -30,7 +44,11 @@ export function StageHistory({ transitions, loading, error }: StageHistoryProps)
             <li key={tr.id} className="history__item">
               <div className="history__move">
                 {tr.from_stage_id === null && !tr.from_stage_name ? (
-                  <span>{t('client.history.created', { stage: tr.to_stage_name })}</span>
+                  <span>
+                    {t(tr.reason === 'imported' ? 'client.history.imported' : 'client.history.created', {
+                      stage: tr.to_stage_name,
+                    })}
+                  </span>
                 ) : (
                   <>
                     <span className="history__stage">{tr.from_stage_name}</span>
@@ -46,10 +64,10 @@ export function StageHistory({ transitions, loading, error }: StageHistoryProps)
                 {' · '}
                 <time dateTime={tr.created_at}>{formatDateTime(tr.created_at, i18n.language)}</time>
               </div>
-              {tr.reason && (
+              {reasonText(tr.reason) && (
                 <div className="history__reason">
                   <span className="muted small">{t('client.history.reason')}: </span>
-                  {tr.reason}
+                  {reasonText(tr.reason)}
                 </div>
               )}
             </li>

@@ -23,7 +23,8 @@ export type ClientListPatch = Partial<ClientListParams>;
 const KEYS = ['q', 'stage', 'owner', 'channel', 'cooling', 'sort', 'order', 'page'] as const;
 
 export function parseClientListParams(sp: URLSearchParams): ClientListParams {
-  const sort = sp.get('sort');
+  const rawSort = sp.get('sort') ?? '';
+  const sortKnown = (CLIENT_SORTS as readonly string[]).includes(rawSort);
   const order = sp.get('order');
   const page = Number(sp.get('page'));
   return {
@@ -32,8 +33,8 @@ export function parseClientListParams(sp: URLSearchParams): ClientListParams {
     owner: sp.get('owner') ?? '',
     channel: sp.get('channel') ?? '',
     cooling: sp.get('cooling') ?? '',
-    sort: (CLIENT_SORTS as readonly string[]).includes(sort ?? '') ? (sort as ClientSort) : DEFAULT_SORT,
-    order: order === 'asc' || order === 'desc' ? order : sort ? 'asc' : DEFAULT_ORDER,
+    sort: sortKnown ? (rawSort as ClientSort) : DEFAULT_SORT,
+    order: order === 'asc' || order === 'desc' ? order : sortKnown ? 'asc' : DEFAULT_ORDER,
     page: Number.isInteger(page) && page > 0 ? page : 1,
   };
 }

@@ -100,6 +100,9 @@ export function ImportWizard({ onFinished }: ImportWizardProps) {
       const cleaned: Record<string, ImportField> = {};
       for (const [h, f] of Object.entries(mapping)) cleaned[h] = f;
       setStarted(await startImport(file, cleaned, mode));
+      window.requestAnimationFrame(() => {
+        document.getElementById('import-step-result')?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+      });
     } catch (err) {
       setError(err);
     } finally {
@@ -130,16 +133,24 @@ export function ImportWizard({ onFinished }: ImportWizardProps) {
           <label htmlFor={fileInputId} className="field__label">
             {t('imports.file')}
           </label>
-          <input
-            ref={fileInput}
-            id={fileInputId}
-            type="file"
-            accept=".csv,.txt,text/csv,text/plain"
-            className="file-input"
-            disabled={running || starting}
-            onChange={(e) => void choose(e.target.files?.[0] ?? null)}
-            aria-describedby={`${fileInputId}-hint`}
-          />
+          <div className="file-picker">
+            <input
+              ref={fileInput}
+              id={fileInputId}
+              type="file"
+              accept=".csv,.txt,text/csv,text/plain"
+              className="file-picker__input"
+              disabled={running || starting}
+              onChange={(e) => void choose(e.target.files?.[0] ?? null)}
+              aria-describedby={`${fileInputId}-hint`}
+            />
+            <span className="btn btn--secondary btn--small file-picker__button" aria-hidden="true">
+              {file ? t('imports.chooseOther') : t('imports.choose')}
+            </span>
+            <span className={file ? 'file-picker__name file-picker__name--chosen' : 'file-picker__name'} aria-hidden="true">
+              {file ? file.name : t('imports.noFile')}
+            </span>
+          </div>
           <p id={`${fileInputId}-hint`} className="field__hint">
             {t('imports.fileHint')}
           </p>
