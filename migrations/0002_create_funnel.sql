@@ -69,9 +69,10 @@ CREATE TABLE clients (
 );
 -- The board and the list read live clients of one organisation by stage,
 -- owner or recency; search uses trigrams.
-CREATE INDEX clients_board_idx ON clients (org_id, stage_id, stage_entered_at) WHERE deleted_at IS NULL;
+CREATE INDEX clients_board_idx ON clients (org_id, stage_id, stage_entered_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX clients_owner_idx ON clients (org_id, owner_id) WHERE deleted_at IS NULL;
-CREATE INDEX clients_created_idx ON clients (org_id, created_at DESC) WHERE deleted_at IS NULL;
+CREATE INDEX clients_created_idx ON clients (org_id, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX clients_name_idx ON clients (org_id, lower(name), id) WHERE deleted_at IS NULL;
 CREATE INDEX clients_cools_idx ON clients (org_id, cools_at) WHERE deleted_at IS NULL;
 CREATE INDEX clients_search_idx ON clients USING gin ((lower(name || ' ' || company || ' ' || email)) gin_trgm_ops) WHERE deleted_at IS NULL;
 CREATE INDEX clients_digits_idx ON clients USING gin (phone_digits gin_trgm_ops) WHERE deleted_at IS NULL;

@@ -148,8 +148,11 @@ func clientWhere(a warmline.Actor, f warmline.ClientFilter, country string) (str
 		alts := []string{`lower(c.name || ' ' || c.company || ' ' || c.email) LIKE ` + arg("%"+escapeLike(strings.ToLower(q))+"%")}
 		if looksLikePhone(q) {
 			digits := phone.Digits(q)
+			// A whole number typed in any national or international format
+			// matches its E.164 digits as one token of phone_digits; this
+			// stays a trigram-index condition, so the OR can use a bitmap.
 			if e164, ok := phone.Normalize(q, country); ok && len(digits) >= 7 {
-				alts = append(alts, `EXISTS (SELECT 1 FROM client_phones p WHERE p.org_id = c.org_id AND p.client_id = c.id AND p.phone = `+arg(e164)+`)`)
+				alts = append(alts, `c.phone_digits LIKE `+arg("% "+e164[1:]+" %"))
 			}
 			if len(digits) >= 3 {
 				alts = append(alts, `c.phone_digits LIKE `+arg("%"+digits+"%"))
@@ -202,16 +205,23 @@ func clientOrder(f warmline.ClientFilter) (string, error) {
 	if !valid {
 		return "", warmline.FieldErrorf(warmline.EINVALID, "sort", "Cannot sort by %q; use one of %s.", col, strings.Join(warmline.ClientSorts, ", "))
 	}
-	dir := "ASC NULLS LAST"
+	dir := "ASC"
 	if f.Desc {
-		dir = "DESC NULLS LAST"
+		dir = "DESC"
 	}
-	if col == "name" || col == "company" {
+	nulls := ""
+	switch col {
+	case "name", "company":
 		col = "lower(c." + col + ")"
-	} else {
+	case "last_contact_at", "cools_at":
+		// Never-contacted and non-cooling clients go last either way.
+		col, nulls = "c."+col, " NULLS LAST"
+	default:
 		col = "c." + col
 	}
-	return col + " " + dir + ", c.id " + strings.Fields(dir)[0], nil
+	// The id breaks ties so that pages never overlap; it is the last column
+	// of the list indexes, so the index still gives the order.
+	return col + " " + dir + nulls + ", c.id " + dir, nil
 }
 
 func looksLikePhone(q string) bool {
