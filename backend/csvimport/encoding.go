@@ -27,10 +27,10 @@ func decode(b []byte) ([]byte, string, error) {
 		return nil, "", err
 	}
 	if bytes.HasPrefix(b, utf8BOM) {
-		return bytes.ToValidUTF8(b[len(utf8BOM):], []byte("\uFFFD")), EncodingUTF8, nil
+		return validUTF8(b[len(utf8BOM):]), EncodingUTF8, nil
 	}
 	if mostlyUTF8(b) {
-		return bytes.ToValidUTF8(b, []byte("\uFFFD")), EncodingUTF8, nil
+		return validUTF8(b), EncodingUTF8, nil
 	}
 	// The Windows-1251 decoder maps every byte (the one unassigned byte,
 	// 0x98, becomes U+FFFD) and cannot fail.
@@ -39,6 +39,14 @@ func decode(b []byte) ([]byte, string, error) {
 		return nil, "", warmline.FieldErrorf(warmline.EINVALID, "file", "The file is neither UTF-8 nor Windows-1251 text.")
 	}
 	return out, EncodingWindows1251, nil
+}
+
+// validUTF8 replaces the bad bytes of b, copying it only when it has some.
+func validUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
 }
 
 // mostlyUTF8 reports whether b is UTF-8 with at most one bad byte in ten
@@ -78,22 +86,6 @@ func checkText(b []byte) error {
 		return fail("The file is binary, not CSV text.")
 	}
 	return nil
-}
-
-// trimPartialRune cuts an incomplete UTF-8 sequence off the end of a head
-// read from a longer file, so that a character split by the cut does not
-// make a UTF-8 file look like something else.
-func trimPartialRune(b []byte) []byte {
-	for i := 1; i < utf8.UTFMax && i <= len(b); i++ {
-		tail := b[len(b)-i:]
-		if utf8.RuneStart(tail[0]) {
-			if tail[0] >= utf8.RuneSelf && !utf8.FullRune(tail) {
-				return b[:len(b)-i]
-			}
-			break
-		}
-	}
-	return b
 }
 
 // normalizeNewlines turns the lone carriage returns of "CSV (Macintosh)"

@@ -7,8 +7,8 @@ type Limits struct {
 	MaxBytes int64
 	// MaxRows bounds the number of non-blank data lines (default 100 000).
 	MaxRows int
-	// MaxFieldBytes bounds one field after decoding to UTF-8 (default
-	// 80 000). A field this long is almost always an unclosed quote that
+	// MaxFieldBytes bounds one field, decoded to UTF-8 and counted as
+	// written, quotes included (default 80 000). A field this long is almost always an unclosed quote that
 	// swallowed the rest of the file. The default leaves room for the
 	// longest value a client may hold (notes, 20 000 characters) in any
 	// script: Cyrillic takes two bytes a character, some scripts four.

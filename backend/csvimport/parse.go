@@ -36,7 +36,7 @@ func Parse(r io.Reader, mapping map[string]string, limits Limits) (rows []warmli
 	if int64(len(raw)) > limits.MaxBytes {
 		return nil, nil, warmline.FieldErrorf(warmline.ETOOLARGE, "file", "The file is larger than %s.", formatBytes(limits.MaxBytes))
 	}
-	text, _, delim, err := sniff(raw, false)
+	text, _, delim, err := sniff(raw, false, limits.MaxFieldBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,14 +96,21 @@ func readHeader(rr *recordReader, limits Limits) ([]string, int, error) {
 	}
 }
 
+// checkFieldSizes checks a record's fields as read; sniff has checked them
+// as written, which bounds them already, but this keeps Parse's promise
+// independent of that.
 func checkFieldSizes(rec []string, line int, limits Limits) error {
 	for _, f := range rec {
 		if len(f) > limits.MaxFieldBytes {
-			return warmline.FieldErrorf(warmline.ETOOLARGE, "file",
-				"Line %d has a field longer than %s; a quote may be left open.", line, formatBytes(int64(limits.MaxFieldBytes)))
+			return fieldTooLong(line, limits.MaxFieldBytes)
 		}
 	}
 	return nil
+}
+
+func fieldTooLong(line, max int) error {
+	return warmline.FieldErrorf(warmline.ETOOLARGE, "file",
+		"Line %d has a field longer than %s; a quote may be left open.", line, formatBytes(int64(max)))
 }
 
 // mapColumns returns the field of each column of header, checking mapping.

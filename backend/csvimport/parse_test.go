@@ -313,6 +313,8 @@ func TestParseRejectsFiles(t *testing.T) {
 			mapping: map[string]string{"ФИО": "name"}, limits: Limits{MaxRows: 10}, code: warmline.ETOOLARGE, message: "more than 10 data rows"},
 		{name: "a huge field is too large", file: "ФИО,Примечание\nИрина,\"" + strings.Repeat("x", 5000) + "\"\n",
 			mapping: map[string]string{"ФИО": "name"}, limits: Limits{MaxFieldBytes: 4096}, code: warmline.ETOOLARGE, message: "Line 2 has a field longer than 4 KiB"},
+		{name: "a line of 20 MiB of commas is refused before it is read", file: "ФИО\n" + strings.Repeat(",", 20<<20-10),
+			mapping: map[string]string{"ФИО": "name"}, code: warmline.ETOOLARGE, message: "Line 2 has more than 2000 fields"},
 		{name: "an unclosed quote that swallows the file is too large", file: "ФИО\n\"Ирина\n" + strings.Repeat("Сергей\n", 10000),
 			mapping: map[string]string{"ФИО": "name"}, code: warmline.ETOOLARGE, message: "a quote may be left open"},
 	}
@@ -355,5 +357,44 @@ func TestParseReadsALargeFileInBoundedTime(t *testing.T) {
 	}
 	if last := rows[len(rows)-1]; last.Line != 100_001 || last.Name != "Клиент 99999" {
 		t.Errorf("last row = %+v", last)
+	}
+}
+
+func TestABitrix24ExportImportsWithTheSuggestedMapping(t *testing.T) {
+	file := win1251(t, "Обращение;Имя;Отчество;Фамилия;Компания;Рабочий телефон;Мобильный телефон;Рабочий e-mail;Источник;Ответственный;Комментарий\r\n"+
+		"г-жа;Ирина;Викторовна;Смирнова;ООО \"Ромашка\";+7 (495) 123-45-67;8 901 234 56 78;i.smirnova@romashka.ru;Сайт;;\"Просила перезвонить\r\nпосле 15:00\"\r\n"+
+		";Сергей;;Кузнецов;;;+79161234567;;Выставка;;\r\n")
+	p, err := Preview(strings.NewReader(file))
+	if err != nil {
+		t.Fatalf("Preview: %v", err)
+	}
+	want := map[string]string{"Обращение": "", "Имя": "name", "Отчество": "name", "Фамилия": "name", "Компания": "company",
+		"Рабочий телефон": "phone", "Мобильный телефон": "phone", "Рабочий e-mail": "email", "Источник": "channel",
+		"Ответственный": "owner_email", "Комментарий": "notes"}
+	if p.Encoding != EncodingWindows1251 || p.Delimiter != ";" || !reflect.DeepEqual(p.SuggestedMapping, want) {
+		t.Errorf("preview = %s %q %v", p.Encoding, p.Delimiter, p.SuggestedMapping)
+	}
+	rows, errs, err := Parse(strings.NewReader(file), p.SuggestedMapping, Limits{})
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("Parse = %v, %v", errs, err)
+	}
+	wantRows := []warmline.ImportRow{
+		{Line: 2, Name: "Ирина Викторовна Смирнова", Company: "ООО \"Ромашка\"", Phones: []string{"+7 (495) 123-45-67", "8 901 234 56 78"},
+			Email: "i.smirnova@romashka.ru", Channel: "Сайт", Notes: "Просила перезвонить\nпосле 15:00"},
+		{Line: 4, Name: "Сергей Кузнецов", Phones: []string{"+79161234567"}, Channel: "Выставка"},
+	}
+	if !reflect.DeepEqual(rows, wantRows) {
+		t.Errorf("rows:\n got %+v\nwant %+v", rows, wantRows)
+	}
+}
+
+func TestAUTF8FileWithAStrayByteStaysUTF8(t *testing.T) {
+	file := "ФИО;Телефон\nИрина Смирнова;1\nСергей\xff;2\n"
+	rows, errs, err := Parse(strings.NewReader(file), map[string]string{"ФИО": "name", "Телефон": "phone"}, Limits{})
+	if err != nil || len(errs) != 0 || len(rows) != 2 {
+		t.Fatalf("Parse = %v, %v, %v", rows, errs, err)
+	}
+	if rows[0].Name != "Ирина Смирнова" || rows[1].Name != "Сергей\uFFFD" {
+		t.Errorf("names = %q, %q", rows[0].Name, rows[1].Name)
 	}
 }

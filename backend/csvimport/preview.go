@@ -1,6 +1,7 @@
 package csvimport
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -29,17 +30,22 @@ type FilePreview struct {
 // It fails with EINVALID when that head is not CSV text or has no header,
 // and with ETOOLARGE when the header alone does not fit in it.
 func Preview(r io.Reader) (*FilePreview, error) {
-	head := make([]byte, sniffBytes)
+	head := make([]byte, sniffBytes+1)
 	n, err := io.ReadFull(r, head)
-	cut := err == nil // the head is full: the file may go on
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("read csv head: %w", err)
 	}
 	head = head[:n]
+	cut := n > sniffBytes // the file goes on past the head
 	if cut {
-		head = trimPartialRune(head)
+		// Keep whole lines, which also keeps whole characters.
+		i := bytes.LastIndexAny(head[:sniffBytes], "\n\r")
+		if i < 0 {
+			return nil, headerTooLong()
+		}
+		head = head[:i+1]
 	}
-	text, enc, delim, err := sniff(head, cut)
+	text, enc, delim, err := sniff(head, cut, DefaultMaxFieldBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +55,11 @@ func Preview(r io.Reader) (*FilePreview, error) {
 	for len(recs) < 1+previewRows+1 {
 		rec, _, _, err := rr.next()
 		if errors.Is(err, io.EOF) {
-			// The last record of a cut head may itself be cut.
-			if cut && len(recs) > 0 {
-				recs = recs[:len(recs)-1]
-				if len(recs) == 0 {
-					return nil, warmline.FieldErrorf(warmline.ETOOLARGE, "file",
-						"The header line is longer than %d KiB; is this a CSV file?", sniffBytes>>10)
+			// A quoted field that runs to the end of a cut head may go
+			// on past it: leave its record out.
+			if last := len(recs) - 1; cut && last >= 0 && strings.ContainsRune(recs[last][len(recs[last])-1], '\n') {
+				if recs = recs[:last]; len(recs) == 0 {
+					return nil, headerTooLong()
 				}
 			}
 			break
@@ -80,10 +85,15 @@ func Preview(r io.Reader) (*FilePreview, error) {
 	}, nil
 }
 
-// sniff decodes b and finds its delimiter from its first 64 KiB; Preview
-// and Parse both read files through it. cut says b is the head of a longer
-// file.
-func sniff(b []byte, cut bool) (text []byte, enc string, delim rune, err error) {
+func headerTooLong() error {
+	return warmline.FieldErrorf(warmline.ETOOLARGE, "file", "The header line is longer than %d KiB; is this a CSV file?", sniffBytes>>10)
+}
+
+// sniff decodes b, finds its delimiter from its first 64 KiB and checks
+// that no record is wider than maxFields or has a field longer than
+// maxFieldBytes as written; Preview and Parse both read files through it.
+// cut says b is the head of a longer file.
+func sniff(b []byte, cut bool, maxFieldBytes int) (text []byte, enc string, delim rune, err error) {
 	if len(b) == 0 {
 		return nil, "", 0, warmline.FieldErrorf(warmline.EINVALID, "file", "The file is empty.")
 	}
@@ -99,6 +109,15 @@ func sniff(b []byte, cut bool) (text []byte, enc string, delim rune, err error) 
 			sample, cut = sample[:sniffBytes], true
 		}
 		delim = detectDelimiter(sample, cut)
+	}
+	// Refuse what would make encoding/csv allocate out of proportion.
+	sh := measure(text, byte(delim))
+	if sh.widest > maxFields {
+		return nil, "", 0, warmline.FieldErrorf(warmline.ETOOLARGE, "file",
+			"Line %d has more than %d fields; is this a CSV file?", sh.widestLine, maxFields)
+	}
+	if sh.longest > maxFieldBytes {
+		return nil, "", 0, fieldTooLong(sh.longestLine, maxFieldBytes)
 	}
 	return text, enc, delim, nil
 }

@@ -129,8 +129,8 @@ func TestPreviewReadsOnlyTheHeadOfALargeFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Preview: %v", err)
 	}
-	if cr.n > sniffBytes {
-		t.Errorf("Preview read %d bytes, want at most %d", cr.n, sniffBytes)
+	if cr.n > sniffBytes+1 {
+		t.Errorf("Preview read %d bytes, want at most %d", cr.n, sniffBytes+1)
 	}
 	if len(p.Rows) != previewRows || p.Rows[4][0] != "Клиентка 4" || p.Delimiter != ";" || p.Encoding != "utf-8" {
 		t.Errorf("preview = %+v", p)
@@ -151,6 +151,27 @@ func TestPreviewOfAHeadCutInsideACyrillicLetterIsStillUTF8(t *testing.T) {
 	}
 }
 
+func TestPreviewOfAHeaderAndManyBlankLines(t *testing.T) {
+	p, err := Preview(strings.NewReader("ФИО;Телефон\n" + strings.Repeat("\n", 2*sniffBytes)))
+	if err != nil {
+		t.Fatalf("Preview: %v", err)
+	}
+	if !reflect.DeepEqual(p.Headers, []string{"ФИО", "Телефон"}) || len(p.Rows) != 0 {
+		t.Errorf("preview = %+v", p)
+	}
+}
+
+func TestPreviewLeavesOutARecordCutByTheHead(t *testing.T) {
+	file := "ФИО;Примечание\nИрина;\"начало\n" + strings.Repeat("длинного примечания\n", sniffBytes/10) + "\"\n"
+	p, err := Preview(strings.NewReader(file))
+	if err != nil {
+		t.Fatalf("Preview: %v", err)
+	}
+	if len(p.Rows) != 0 {
+		t.Errorf("rows = %d, want the cut record left out", len(p.Rows))
+	}
+}
+
 func TestPreviewRejectsFiles(t *testing.T) {
 	tests := []struct {
 		name, file, code, message string
@@ -160,6 +181,8 @@ func TestPreviewRejectsFiles(t *testing.T) {
 		{"a binary file", "\x00\x01\x02\x03", warmline.EINVALID, "binary"},
 		{"an old Excel workbook", "\xD0\xCF\x11\xE0\xA1\xB1", warmline.EINVALID, ".xls"},
 		{"a header longer than the head", strings.Repeat("a,", sniffBytes), warmline.ETOOLARGE, "header line is longer"},
+		{"a multi-line header longer than the head", "\"" + strings.Repeat("a\n", sniffBytes), warmline.ETOOLARGE, "header line is longer"},
+		{"a line of too many fields", "a;b\n" + strings.Repeat(";", maxFields+1) + "\n", warmline.ETOOLARGE, "Line 2 has more than 2000 fields"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
