@@ -36,10 +36,19 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-/** PublicOnly sends logged-in users away from the login and signup pages. */
+/**
+ * PublicOnly sends logged-in users away from the login and signup pages: to
+ * the page they were sent to log in from, else to the client list. Logging
+ * in therefore needs no navigation of its own.
+ */
 export function PublicOnly({ children }: { children: ReactNode }) {
   const { status } = useSession();
+  const location = useLocation();
   if (status === 'loading' || status === 'error') return <SessionWaiting />;
-  if (status === 'authenticated') return <Navigate to="/clients" replace />;
+  if (status === 'authenticated') {
+    const from = (location.state as { from?: unknown } | null)?.from;
+    const to = typeof from === 'string' && from.startsWith('/') && !from.startsWith('/login') && !from.startsWith('/signup') ? from : '/clients';
+    return <Navigate to={to} replace />;
+  }
   return <>{children}</>;
 }

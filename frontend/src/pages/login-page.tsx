@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { LoginForm } from '../features/auth/components/login-form';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useSession } from '../stores/session-store';
@@ -8,9 +8,6 @@ import { AuthLayout } from '../components/ui/auth-layout';
 export function LoginPage() {
   const { t } = useTranslation();
   const { signIn } = useSession();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from;
   useDocumentTitle(t('auth.loginTitle'));
 
   return (
@@ -22,12 +19,8 @@ export function LoginPage() {
         </>
       }
     >
-      <LoginForm
-        onLoggedIn={(session) => {
-          signIn(session);
-          navigate(from && from !== '/login' ? from : '/clients', { replace: true });
-        }}
-      />
+      {/* Once signed in, PublicOnly moves on to where the user was going. */}
+      <LoginForm onLoggedIn={signIn} />
     </AuthLayout>
   );
 }

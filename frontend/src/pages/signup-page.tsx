@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { SignUpForm } from '../features/auth/components/signup-form';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useSession } from '../stores/session-store';
@@ -8,7 +8,6 @@ import { AuthLayout } from '../components/ui/auth-layout';
 export function SignUpPage() {
   const { t } = useTranslation();
   const { signIn } = useSession();
-  const navigate = useNavigate();
   useDocumentTitle(t('auth.signUpTitle'));
 
   return (
@@ -20,12 +19,7 @@ export function SignUpPage() {
         </>
       }
     >
-      <SignUpForm
-        onSignedUp={(session) => {
-          signIn(session);
-          navigate('/clients', { replace: true });
-        }}
-      />
+      <SignUpForm onSignedUp={signIn} />
     </AuthLayout>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { TextField } from '../../../components/ui/form-field';
+import { isApiError } from '../../../lib/api-client';
 import type { Session } from '../../../lib/types';
 import { login } from '../api/auth-api';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -42,7 +43,10 @@ export function LoginForm({ onLoggedIn }: LoginFormProps) {
 
   return (
     <form className="form auth-form" onSubmit={onSubmit} noValidate>
-      <ErrorAlert error={formError} />
+      <ErrorAlert
+        error={formError}
+        title={isApiError(formError) && formError.code === 'unauthorized' ? t('auth.badCredentials') : undefined}
+      />
       <TextField
         label={t('auth.email')}
         type="email"
