@@ -40,7 +40,6 @@ func Parse(r io.Reader, mapping map[string]string, limits Limits) (rows []warmli
 	if err != nil {
 		return nil, nil, err
 	}
-	raw = nil // let the undecoded copy go before rows pile up
 
 	rr := newRecordReader(text, delim)
 	header, headerLine, err := readHeader(rr, limits)
