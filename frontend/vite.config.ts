@@ -2,7 +2,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const backend = 'http://127.0.0.1:8080';
+// `npm run dev` proxies the API to a running `warmline serve`; WARMLINE_BACKEND
+// points it elsewhere, e.g. WARMLINE_BACKEND=http://127.0.0.1:8091 npm run dev.
+const backend = process.env.WARMLINE_BACKEND || 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react()],
