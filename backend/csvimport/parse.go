@@ -219,9 +219,8 @@ func buildRow(rec, cols []string, line, endLine int) (warmline.ImportRow, *warml
 	if row.Email != "" && !warmline.ValidEmail(strings.ToLower(row.Email)) {
 		return fail(FieldEmail, row.Email, "Not an e-mail address.")
 	}
-	if row.OwnerEmail != "" && !warmline.ValidEmail(strings.ToLower(row.OwnerEmail)) {
-		return fail(FieldOwnerEmail, row.OwnerEmail, "Not an e-mail address.")
-	}
+	// The owner may be an e-mail or a person's name (Bitrix24 and amoCRM
+	// export "Ответственный" as a name); the import store resolves both.
 	return row, nil
 }
 

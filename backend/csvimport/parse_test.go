@@ -202,12 +202,6 @@ func TestParseReportsBadRows(t *testing.T) {
 			errs:      []warmline.ImportError{{Line: 2, Field: "email", Error: "Not an e-mail address.", Value: "irina at mail.ru"}},
 		},
 		{
-			name:    "an owner e-mail that is not an e-mail is reported",
-			file:    "ФИО,Менеджер\nИрина,Анна Петрова\n",
-			mapping: map[string]string{"ФИО": "name", "Менеджер": "owner_email"},
-			errs:    []warmline.ImportError{{Line: 2, Field: "owner_email", Error: "Not an e-mail address.", Value: "Анна Петрова"}},
-		},
-		{
 			name:      "a name longer than 200 characters is reported, counted in characters",
 			file:      "ФИО\n" + long(201) + "\n" + long(200) + "\n",
 			mapping:   map[string]string{"ФИО": "name"},

@@ -121,6 +121,9 @@ func capErrors(errs []warmline.ImportError) warmline.ImportErrors {
 	return warmline.ImportErrors(errs)
 }
 
+// ambiguousUser marks a user name that more than one user has.
+const ambiguousUser = warmline.UserID(-1)
+
 // importRefs resolves what rows name by text: stages by name, owners by e-mail.
 type importRefs struct {
 	country string
@@ -147,12 +150,21 @@ func loadImportRefs(ctx context.Context, db *DB, org warmline.OrgID) (*importRef
 	var users []struct {
 		ID    warmline.UserID `db:"id"`
 		Email string          `db:"email"`
+		Name  string          `db:"name"`
 	}
-	if err := db.SelectContext(ctx, &users, `SELECT id, email FROM users WHERE org_id = $1 AND active`, org); err != nil {
+	if err := db.SelectContext(ctx, &users, `SELECT id, email, name FROM users WHERE org_id = $1 AND active`, org); err != nil {
 		return nil, fmt.Errorf("select users for import: %w", err)
 	}
+	// CRMs export the owner as an e-mail or as a person's name; a name two
+	// users share resolves to neither (ambiguousUser).
 	for _, u := range users {
 		r.users[u.Email] = u.ID
+		name := strings.ToLower(strings.TrimSpace(u.Name))
+		if _, dup := r.users[name]; dup {
+			r.users[name] = ambiguousUser
+		} else {
+			r.users[name] = u.ID
+		}
 	}
 	return r, nil
 }
@@ -253,7 +265,9 @@ func (r *importRefs) clientInput(row warmline.ImportRow, seen map[string]int) (w
 	if row.OwnerEmail != "" {
 		id, ok := r.users[strings.ToLower(strings.TrimSpace(row.OwnerEmail))]
 		if !ok {
-			return fail("owner_email", row.OwnerEmail, "No active user with this e-mail.")
+			return fail("owner_email", row.OwnerEmail, "No active user with this e-mail or name.")
+		} else if id == ambiguousUser {
+			return fail("owner_email", row.OwnerEmail, "Several users have this name; give the owner's e-mail.")
 		}
 		in.OwnerID = &id
 	} else {

@@ -40,7 +40,12 @@ func SeedDemo(ctx context.Context, db *DB) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	now := time.Now()
+	// The demo's calls fall in office hours of the organisation's time zone.
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return false, fmt.Errorf("load demo time zone: %w", err)
+	}
+	now := time.Now().In(moscow)
 	clients := demo.Clients(rand.New(rand.NewPCG(2026, 11)), demoClients, now)
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var org warmline.OrgID
