@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/warmline/warmline/backend/httpapi"
+	"github.com/warmline/warmline/backend/postgres/pgtest"
 )
 
 // goodPassword is the password of every account the helpers create.
@@ -520,4 +524,23 @@ func TestMe(t *testing.T) {
 		wantError(t, ts.newClient(t).api("POST", "/api/v1/auth/login", map[string]string{"email": agent.Email, "password": goodPassword}), 401, "unauthorized", "")
 		ts.newClient(t).api("POST", "/api/v1/auth/login", map[string]string{"email": agent.Email, "password": "a brand new password"}).must(t, 200)
 	})
+}
+
+func TestPublicURLDecidesTheOriginAndSecureCookies(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	api := httpapi.NewServer(db, httpapi.Config{PublicURL: "https://crm.example.com/"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	ts := &testServer{Server: srv, API: api, DB: db}
+	body := []byte(`{"org_name": "Public", "name": "P", "email": "public@example.com", "password": "a good long password"}`)
+
+	// Behind a proxy the request's own host is not what browsers see.
+	r := ts.newClient(t).raw("POST", "/api/v1/auth/signup", body, map[string]string{"Content-Type": "application/json", "Origin": srv.URL})
+	wantError(t, r, 403, "forbidden", "")
+	r = ts.newClient(t).raw("POST", "/api/v1/auth/signup", body, map[string]string{"Content-Type": "application/json", "Origin": "https://crm.example.com"})
+	r.must(t, 201)
+	if ck := sessionCookie(t, r); !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Errorf("cookie under an https public URL = %+v, want Secure, HttpOnly, SameSite=Lax", ck)
+	}
 }

@@ -145,6 +145,14 @@ func TestImportPreview(t *testing.T) {
 			wantError(t, r, c.status, c.code, c.field)
 		})
 	}
+	t.Run("a file over 20 MiB is too large", func(t *testing.T) {
+		big := append([]byte("Name\n"), bytes.Repeat([]byte("x\n"), 10<<20)...)
+		wantError(t, supervisor.apiUpload("/api/v1/imports/preview", "big.csv", big, nil), 413, "too_large", "file")
+		wantError(t, supervisor.apiUpload("/api/v1/imports", "big.csv", big, map[string]string{"mapping": `{"Name":"name"}`, "mode": "skip_bad_rows"}), 413, "too_large", "file")
+		if n := count(t, ts, `SELECT count(*) FROM imports`); n != 0 {
+			t.Errorf("%d imports recorded", n)
+		}
+	})
 	t.Run("a body that is not multipart is refused", func(t *testing.T) {
 		r := supervisor.raw("POST", "/api/v1/imports/preview", []byte(`{"file": "Name\nA"}`), map[string]string{"Content-Type": "application/json", "Origin": ts.URL})
 		wantError(t, r, 400, "invalid", "file")
