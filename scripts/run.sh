@@ -42,7 +42,7 @@ cleanup() {
     banner "Stopping bin/warmline"
     stop_pid "$SERVER_PID" 20
   fi
-  if [[ -n $PG_STARTED ]]; then
+  if [[ -n $PG_STARTED && -f $PGDATA_DIR/postmaster.pid ]]; then
     banner "Stopping Postgres ($PGDATA_DIR)"
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null && info "stopped"
   fi
@@ -108,8 +108,10 @@ start_dev_postgres() {
     # Left running by something else (e.g. a run that was killed with -9):
     # use it, and leave it running as we found it.
     port=$(sed -n 4p "$PGDATA_DIR/postmaster.pid")
+    local as=''
+    is_root && as='runuser -u postgres -- '
     warn "the dev Postgres was already running (port $port); using it and leaving it running." \
-      "Stop it with: ${SUDO_PG}$PGBIN/pg_ctl -D $PGDATA_DIR -m fast stop"
+      "Stop it with: ${as}$PGBIN/pg_ctl -D $PGDATA_DIR -m fast stop"
   else
     port=${WARMLINE_PG_PORT:-54329}
     if port_in_use "$port"; then
@@ -121,15 +123,14 @@ start_dev_postgres() {
     if ((${#sockdir} + 20 > 107)); then sockdir=''; fi
     banner "Starting Postgres on 127.0.0.1:$port (data: $PGDATA_DIR)"
     # No fsync=off here: this cluster's data is meant to survive.
+    PG_STARTED=1 # before the start, so a Ctrl-C during it still stops it
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$root/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k '$sockdir'" start >/dev/null || {
       tail -n 20 "$root/server.log" >&2
       die "Postgres did not start; its log is $root/server.log"
     }
-    PG_STARTED=1
   fi
 
-  PG_PORT=$port
   if [[ -z $(psql_url "postgres://warmline@127.0.0.1:$port/postgres?sslmode=disable" \
     "SELECT 1 FROM pg_database WHERE datname = 'warmline'") ]]; then
     psql_url "postgres://warmline@127.0.0.1:$port/postgres?sslmode=disable" "CREATE DATABASE warmline" >/dev/null
@@ -137,9 +138,6 @@ start_dev_postgres() {
   fi
   export DATABASE_URL="postgres://warmline@127.0.0.1:$port/warmline?sslmode=disable"
 }
-
-SUDO_PG=
-is_root && SUDO_PG="runuser -u postgres -- "
 
 if [[ -n ${DATABASE_URL:-} ]]; then
   banner "Using DATABASE_URL from the environment (no local Postgres started)"
