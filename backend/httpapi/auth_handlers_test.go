@@ -544,3 +544,36 @@ func TestPublicURLDecidesTheOriginAndSecureCookies(t *testing.T) {
 		t.Errorf("cookie under an https public URL = %+v, want Secure, HttpOnly, SameSite=Lax", ck)
 	}
 }
+
+// TestEveryRouteGuardsItself walks routes(): without a session every
+// non-public route is unauthorized, from a foreign origin every
+// state-changing route is forbidden, and every JSON body over 1 MiB is too
+// large, whatever the route. A new route is covered without a new case.
+func TestEveryRouteGuardsItself(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	admin := ts.signUp(t, "Guard Org")
+	doc := loadDoc(t)
+	ops := operations(doc)
+	big := []byte(`{"name": "` + strings.Repeat("x", 1<<20) + `"}`)
+	for _, r := range ts.API.Routes() {
+		path := strings.ReplaceAll(r.Path, ":id", "1")
+		key := r.Method + " " + docPath(r.Path)
+		t.Run(key, func(t *testing.T) {
+			stranger := ts.newClient(t)
+			if r.Role != "" {
+				wantError(t, stranger.raw(r.Method, path, nil, map[string]string{"Origin": ts.URL}), 401, "unauthorized", "")
+			}
+			if r.Method != http.MethodGet {
+				h := map[string]string{"Content-Type": "application/json", "Origin": "https://evil.example"}
+				wantError(t, admin.raw(r.Method, path, []byte(`{}`), h), 403, "forbidden", "")
+				wantError(t, stranger.raw(r.Method, path, []byte(`{}`), h), 403, "forbidden", "")
+			}
+			if _, json := obj(obj(deref(t, doc, ops[key]["requestBody"])["content"]))["application/json"]; json {
+				h := map[string]string{"Content-Type": "application/json", "Origin": ts.URL}
+				wantError(t, admin.raw(r.Method, path, big, h), 413, "too_large", "")
+			}
+		})
+	}
+	admin.api("GET", "/api/v1/auth/me", nil).must(t, 200)
+}

@@ -308,6 +308,7 @@ func TestClientGetUpdateDelete(t *testing.T) {
 		}
 		wantError(t, agent.api("GET", clientPath(999999), nil), 404, "not_found", "")
 		wantError(t, agent.api("GET", "/api/v1/clients/first", nil), 400, "invalid", "id")
+		wantError(t, supervisor.api("DELETE", "/api/v1/clients/first", nil), 400, "invalid", "id")
 	})
 
 	t.Run("patch changes the given fields and keeps the rest", func(t *testing.T) {

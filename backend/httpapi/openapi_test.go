@@ -632,6 +632,7 @@ func TestOpenAPIIsServedWithoutASession(t *testing.T) {
 	if !bytes.Equal(body, file) {
 		t.Error("the served document is not openapi.json")
 	}
+	conform(t, "GET", "/api/v1/openapi.json", response{Status: res.StatusCode, Body: body, Header: res.Header})
 	var v map[string]any
 	if err := json.Unmarshal(body, &v); err != nil || v["openapi"] != "3.0.3" {
 		t.Errorf("not an OpenAPI 3 JSON document: %v", err)
