@@ -53,9 +53,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status := statusOf[body.Code]
 	if errors.As(err, &he) {
 		status = he.Code
-		body.Code = codeOfStatus(he.Code)
-		body.Error = http.StatusText(he.Code) + "."
-		if he.Code == http.StatusRequestEntityTooLarge {
+		if status == http.StatusMethodNotAllowed && c.Path() == "/*" {
+			// Only the SPA's GET catch-all has this path: with any other
+			// method there is no such route at all.
+			status = http.StatusNotFound
+			c.Response().Header().Del(echo.HeaderAllow)
+		}
+		body.Code = codeOfStatus(status)
+		body.Error = http.StatusText(status) + "."
+		if status == http.StatusRequestEntityTooLarge {
 			body.Error = "The request body is too large."
 		}
 	}

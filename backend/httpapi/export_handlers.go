@@ -35,17 +35,20 @@ func (s *Server) handleClientsExport(c echo.Context) error {
 	for _, u := range users {
 		emails[u.ID] = u.Email
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="clients-%s.csv"`, time.Now().Format("2006-01-02")))
-	// The status is sent with the first row, so that an error found before
-	// any row (a bad filter) is still a JSON error.
+	// The headers and status are sent with the first row, so that an error
+	// found before any row (a bad filter) is still a JSON error.
 	w := csvimport.NewWriter(c.Response())
 	started := false
+	start := func() {
+		started = true
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="clients-%s.csv"`, time.Now().Format("2006-01-02")))
+		c.Response().WriteHeader(http.StatusOK)
+	}
 	err = s.Clients.ClientsForExport(ctx, f, func(cl *warmline.Client) error {
 		if !started {
-			started = true
-			c.Response().WriteHeader(http.StatusOK)
+			start()
 		}
 		owner := ""
 		if cl.OwnerID != nil {
@@ -61,7 +64,7 @@ func (s *Server) handleClientsExport(c echo.Context) error {
 		return nil
 	}
 	if !started {
-		c.Response().WriteHeader(http.StatusOK)
+		start()
 	}
 	return w.Flush()
 }

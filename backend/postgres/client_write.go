@@ -267,7 +267,13 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 		if in.OwnerID != nil && a.Role == warmline.RoleAgent && org.OwnOnly {
 			return warmline.FieldErrorf(warmline.EFORBIDDEN, "owner_id", "Agents of this organisation may not reassign clients.")
 		}
-		if err := checkRefs(ctx, tx, a.OrgID, v); err != nil {
+		// The owner is checked only when it changes: a client of someone
+		// since deactivated stays editable.
+		refs := clientValues{StageID: v.StageID}
+		if in.OwnerID != nil {
+			refs.OwnerID = v.OwnerID
+		}
+		if err := checkRefs(ctx, tx, a.OrgID, refs); err != nil {
 			return err
 		}
 		const q = `UPDATE clients SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
