@@ -144,6 +144,13 @@ func (s *UserStore) UpdateUser(ctx context.Context, id warmline.UserID, in warml
 	}
 	var u warmline.User
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Lock the organisation's admins first, always in id order, so that
+		// two admins demoting each other at once queue instead of deadlocking.
+		const ql = `SELECT id FROM users WHERE org_id = $1 AND role = 'admin' AND active ORDER BY id FOR UPDATE`
+		var locked []int64
+		if err := tx.SelectContext(ctx, &locked, ql, a.OrgID); err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
 		const q = `UPDATE users SET
 				name = COALESCE($3, name), role = COALESCE($4, role), active = COALESCE($5, active),
 				locale = COALESCE($6, locale), time_zone = COALESCE($7, time_zone),
@@ -154,8 +161,7 @@ func (s *UserStore) UpdateUser(ctx context.Context, id warmline.UserID, in warml
 			return err
 		}
 		var admins int
-		// Locks the organisation's admins so two concurrent demotions cannot both pass.
-		const qa = `SELECT count(*) FROM (SELECT 1 FROM users WHERE org_id = $1 AND role = 'admin' AND active FOR UPDATE) a`
+		const qa = `SELECT count(*) FROM users WHERE org_id = $1 AND role = 'admin' AND active`
 		if err := tx.GetContext(ctx, &admins, qa, a.OrgID); err != nil {
 			return fmt.Errorf("count admins: %w", err)
 		}
