@@ -11,6 +11,8 @@ import { useClientListParams, toClientQuery, CLIENTS_PER_PAGE } from '../feature
 import { useChannels, useClientPage } from '../features/clients/hooks/use-clients';
 import { useStages } from '../features/stages/hooks/use-stages';
 import { useUsers } from '../features/users/hooks/use-users';
+import { buildUrl } from '../lib/api-client';
+import { canAct } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useCurrentUser } from '../stores/session-store';
 
@@ -27,6 +29,9 @@ export function ClientsPage() {
   useDocumentTitle(t('clients.title'));
 
   const onFilters = useCallback(update, [update]);
+  // The export takes the same filters as the list, without paging.
+  const { page: _page, per_page: _perPage, ...filters } = toClientQuery(params);
+  const exportUrl = buildUrl('/clients/export', { ...filters });
   const page = list.data;
 
   return (
@@ -40,9 +45,16 @@ export function ClientsPage() {
             </p>
           )}
         </div>
-        <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
-          {t('clients.new')}
-        </button>
+        <div className="page__actions">
+          {canAct(me.role, 'supervisor') && (
+            <a className="btn btn--secondary" href={exportUrl} download>
+              {t('clients.export')}
+            </a>
+          )}
+          <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
+            {t('clients.new')}
+          </button>
+        </div>
       </div>
 
       <ClientFilters
