@@ -84,7 +84,16 @@ export function ClientTable({ clients, stages, users, sort, order, onSort, busy 
               <td>{c.company}</td>
               <td className="nowrap">{c.phones[0] ? formatPhone(c.phones[0]) : ''}</td>
               <td>{stageName.get(c.stage_id) ?? ''}</td>
-              <td>{c.owner_id ? (userName.get(c.owner_id) ?? '') : <span className="muted">{t('clients.noOwner')}</span>}</td>
+              <td>
+                {c.owner_id ? (
+                  (userName.get(c.owner_id) ?? '')
+                ) : (
+                  <span className="muted" title={t('clients.noOwner')}>
+                    <span aria-hidden="true">—</span>
+                    <span className="visually-hidden">{t('clients.noOwner')}</span>
+                  </span>
+                )}
+              </td>
               <td>
                 {c.cooling_state !== 'none' && <CoolingBadge state={c.cooling_state} showAll />}
               </td>

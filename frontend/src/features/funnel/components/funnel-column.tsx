@@ -32,7 +32,7 @@ export function FunnelColumn({ column, stages, loading, failed, pendingClients, 
       aria-label={stage.name}
     >
       <header className="column__header">
-        <h2 id={headingId} className="column__title">
+        <h2 id={headingId} className="column__title" title={stage.name}>
           {stage.name}
         </h2>
         <span className="column__count" aria-label={t('board.clientCount', { count })}>
