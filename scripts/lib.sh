@@ -205,14 +205,17 @@ wait_http() {
 
 # ---------------------------------------------------------------- throw-away Postgres
 
-# pg_throwaway_start starts a Postgres for tests in a fresh mktemp directory on
-# a free 127.0.0.1 port, and exports DATABASE_URL (superuser `warmline`, trust
-# auth, database `postgres`). fsync and friends are off: the data is thrown
-# away, so crash safety buys nothing and costs time. Stop it with
-# pg_throwaway_stop (put that in an EXIT trap).
+# pg_throwaway_start [durable] starts a Postgres for tests in a fresh mktemp
+# directory on a free 127.0.0.1 port, and exports DATABASE_URL (superuser
+# `warmline`, trust auth, database `postgres`). fsync and friends are off: the
+# data is thrown away, so crash safety buys nothing and costs time -- except
+# with `durable` (benchmarks), where write timings must be the real ones.
+# Stop it with pg_throwaway_stop (put that in an EXIT trap).
 PG_TMP=
 PG_PORT=
 pg_throwaway_start() {
+  local speed='-c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+  [[ ${1:-} != durable ]] || speed=''
   ensure_postgres || return 1
   PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/warmline-pg.XXXXXX")
   # As root the server runs as postgres, which must own the directory.
@@ -226,7 +229,7 @@ pg_throwaway_start() {
   for try in 1 2 3; do
     PG_PORT=$(free_port) || return 1
     if as_pg "$PGBIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_TMP' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_TMP' -c max_connections=300 $speed" \
       start >/dev/null; then
       export DATABASE_URL="postgres://warmline@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
       info "throw-away Postgres on 127.0.0.1:$PG_PORT (data in $PG_TMP)"
