@@ -15,9 +15,10 @@ MAKEFLAGS += --no-print-directory
 # Nothing here may download a browser: Playwright uses /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-# `warmline version` prints this (cmd/warmline: main.version).
+# `warmline version` prints this (cmd/warmline: main.version). No optional
+# git locks: a build must never make a concurrent `git commit` fail.
 ifeq ($(origin VERSION),undefined)
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION := $(shell GIT_OPTIONAL_LOCKS=0 git describe --tags --always --dirty 2>/dev/null || echo dev)
 endif
 GO_LDFLAGS := -X main.version=$(VERSION)
 
