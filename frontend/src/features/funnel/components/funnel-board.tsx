@@ -14,7 +14,7 @@ import {
   type KeyboardCoordinateGetter,
   type UniqueIdentifier,
 } from '@dnd-kit/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Client, ClientID, Stage, StageID } from '../../../lib/types';
 import { findCard } from '../board-state';
@@ -63,6 +63,21 @@ interface FunnelBoardProps {
   model: FunnelBoardModel;
 }
 
+/**
+ * columnAt is the stage whose column lies under a point of the viewport. A
+ * drag made of one long pointer move (as some automation sends) activates
+ * the sensor without dnd-kit ever seeing the pointer over the target, so the
+ * drop also asks where the pointer was let go.
+ */
+function columnAt(point: { x: number; y: number }): StageID | undefined {
+  if (typeof document.elementsFromPoint !== 'function') return undefined;
+  for (const el of document.elementsFromPoint(point.x, point.y)) {
+    const col = el.closest<HTMLElement>('[data-stage-id]');
+    if (col) return Number(col.dataset.stageId);
+  }
+  return undefined;
+}
+
 const clientIdOf = (id: UniqueIdentifier) => Number(String(id).replace('client-', ''));
 const stageIdOf = (id: UniqueIdentifier) => Number(String(id).replace('stage-', ''));
 
@@ -71,6 +86,24 @@ export function FunnelBoard({ model }: FunnelBoardProps) {
   const { t } = useTranslation();
   const { board, loadingStages, failedStages, pendingClients, moveCard } = model;
   const [activeClient, setActiveClient] = useState<Client | null>(null);
+  // Where a pointer drag is, updated before dnd-kit handles the event.
+  const pointer = useRef<{ x: number; y: number } | null>(null);
+  const stopTracking = useRef<(() => void) | null>(null);
+  useEffect(() => () => stopTracking.current?.(), []);
+
+  const trackPointer = () => {
+    stopTracking.current?.();
+    const onPointer = (e: PointerEvent) => {
+      pointer.current = { x: e.clientX, y: e.clientY };
+    };
+    window.addEventListener('pointermove', onPointer, true);
+    window.addEventListener('pointerup', onPointer, true);
+    stopTracking.current = () => {
+      window.removeEventListener('pointermove', onPointer, true);
+      window.removeEventListener('pointerup', onPointer, true);
+      stopTracking.current = null;
+    };
+  };
 
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: DRAG_DISTANCE_PX } }),
@@ -108,7 +141,9 @@ export function FunnelBoard({ model }: FunnelBoardProps) {
     });
   };
 
-  const onDragStart = ({ active }: DragStartEvent) => {
+  const onDragStart = ({ active, activatorEvent }: DragStartEvent) => {
+    pointer.current = null;
+    if (!(activatorEvent instanceof KeyboardEvent)) trackPointer();
     if (!board) return;
     const at = findCard(board, clientIdOf(active.id));
     setActiveClient(at ? (board.columns[at.stageId]?.clients[at.index] ?? null) : null);
@@ -116,10 +151,14 @@ export function FunnelBoard({ model }: FunnelBoardProps) {
 
   const onDragEnd = ({ active, over, activatorEvent }: DragEndEvent) => {
     setActiveClient(null);
-    if (!over) return;
+    stopTracking.current?.();
+    // A pointer drop goes to the column under the pointer, or nowhere;
+    // a keyboard drop to the column dnd-kit found.
+    const to = pointer.current ? columnAt(pointer.current) : over ? stageIdOf(over.id) : undefined;
+    pointer.current = null;
+    if (to === undefined) return;
     const clientId = clientIdOf(active.id);
     const from = (active.data.current as { stageId?: StageID } | undefined)?.stageId;
-    const to = stageIdOf(over.id);
     if (from === to) return;
     void moveCard(clientId, to);
     if (activatorEvent instanceof KeyboardEvent) focusCard(clientId);
@@ -133,7 +172,11 @@ export function FunnelBoard({ model }: FunnelBoardProps) {
       collisionDetection={collisionDetection}
       onDragStart={onDragStart}
       onDragEnd={onDragEnd}
-      onDragCancel={() => setActiveClient(null)}
+      onDragCancel={() => {
+        setActiveClient(null);
+        stopTracking.current?.();
+        pointer.current = null;
+      }}
       accessibility={{
         announcements,
         screenReaderInstructions: { draggable: t('board.a11y.instructions') },

@@ -30,6 +30,7 @@ export function FunnelColumn({ column, stages, loading, failed, pendingClients, 
       ref={setNodeRef}
       className={['column', `column--${stage.kind}`, isOver ? 'column--over' : ''].join(' ')}
       aria-label={stage.name}
+      data-stage-id={stage.id}
     >
       <header className="column__header">
         <h2 id={headingId} className="column__title" title={stage.name}>
