@@ -152,13 +152,16 @@ export function FunnelBoard({ model }: FunnelBoardProps) {
   const onDragEnd = ({ active, over, activatorEvent }: DragEndEvent) => {
     setActiveClient(null);
     stopTracking.current?.();
-    // A pointer drop goes to the column under the pointer, or nowhere;
-    // a keyboard drop to the column dnd-kit found.
-    const to = pointer.current ? columnAt(pointer.current) : over ? stageIdOf(over.id) : undefined;
+    // The column dnd-kit found wins when it is another one; otherwise a
+    // pointer drop asks which column is under the pointer (a drag made of
+    // one long move never shows dnd-kit the target), and a keyboard drop
+    // stays where it is.
+    const from = (active.data.current as { stageId?: StageID } | undefined)?.stageId;
+    const overStage = over ? stageIdOf(over.id) : undefined;
+    const to = overStage !== undefined && overStage !== from ? overStage : pointer.current ? columnAt(pointer.current) : overStage;
     pointer.current = null;
     if (to === undefined) return;
     const clientId = clientIdOf(active.id);
-    const from = (active.data.current as { stageId?: StageID } | undefined)?.stageId;
     if (from === to) return;
     void moveCard(clientId, to);
     if (activatorEvent instanceof KeyboardEvent) focusCard(clientId);
