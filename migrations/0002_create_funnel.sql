@@ -76,6 +76,7 @@ CREATE INDEX clients_name_idx ON clients (org_id, lower(name), id) WHERE deleted
 CREATE INDEX clients_cools_idx ON clients (org_id, cools_at) WHERE deleted_at IS NULL;
 CREATE INDEX clients_search_idx ON clients USING gin ((lower(name || ' ' || company || ' ' || email)) gin_trgm_ops) WHERE deleted_at IS NULL;
 CREATE INDEX clients_digits_idx ON clients USING gin (phone_digits gin_trgm_ops) WHERE deleted_at IS NULL;
+CREATE INDEX clients_phones_idx ON clients USING gin (phones jsonb_path_ops) WHERE deleted_at IS NULL;
 
 -- One number belongs to at most one live client of an organisation: imports
 -- dedupe on it and inbound calls find their caller through it.

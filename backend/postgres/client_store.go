@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -148,13 +149,13 @@ func clientWhere(a warmline.Actor, f warmline.ClientFilter, country string) (str
 		alts := []string{`lower(c.name || ' ' || c.company || ' ' || c.email) LIKE ` + arg("%"+escapeLike(strings.ToLower(q))+"%")}
 		if looksLikePhone(q) {
 			digits := phone.Digits(q)
-			// A whole number typed in any national or international format
-			// matches its E.164 digits as one token of phone_digits; this
-			// stays a trigram-index condition, so the OR can use a bitmap.
-			if e164, ok := phone.Normalize(q, country); ok && len(digits) >= 7 {
-				alts = append(alts, `c.phone_digits LIKE `+arg("% "+e164[1:]+" %"))
-			}
-			if len(digits) >= 3 {
+			if e164, ok := phone.Normalize(q, country); ok && len(digits) >= 10 {
+				// A whole number, typed in any format: an exact match on the
+				// GIN-indexed phones array, combinable with the text index.
+				b, _ := json.Marshal([]string{e164})
+				alts = append(alts, `c.phones @> `+arg(string(b))+`::jsonb`)
+			} else if len(digits) >= 3 {
+				// Part of a number: a substring of any number's digits.
 				alts = append(alts, `c.phone_digits LIKE `+arg("%"+digits+"%"))
 				// "8 901 23..." or "0 20 79..." start with a trunk prefix that the stored digits lack.
 				if len(digits) >= 4 && (digits[0] == '8' || digits[0] == '0') {
