@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/realtime"
 	"github.com/warmline/warmline/backend/warmline"
 )
 
@@ -42,6 +43,8 @@ type Server struct {
 	Stages        warmline.StageService
 	Clients       *postgres.ClientStore
 	Imports       *postgres.ImportStore
+	// Hub serves /ws; nil leaves live updates off (set it before serving).
+	Hub *realtime.Hub
 }
 
 // NewServer builds the API on db.
@@ -72,6 +75,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 	e.GET("/healthz", s.handleHealthz)
 	e.HEAD("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
+	e.GET("/ws", s.handleWS)
 	s.mountSPA()
 	return s
 }

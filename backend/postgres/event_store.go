@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -28,8 +29,18 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 	if err := tx.GetContext(ctx, &seq, q, org, typ, string(b)); err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
 	}
+	// Wakes the hubs of every node at commit (Postgres delivers NOTIFY only
+	// then, once per payload per transaction). It carries no data: the
+	// events table is the truth, the notification only says where to look.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, strconv.FormatInt(int64(org), 10)); err != nil {
+		return 0, fmt.Errorf("notify %s event: %w", typ, err)
+	}
 	return seq, nil
 }
+
+// EventsChannel is the LISTEN/NOTIFY channel on which commits of events
+// are announced, with the organisation's id as the payload.
+const EventsChannel = "warmline_events"
 
 // EventStore reads the event log.
 type EventStore struct{ db *DB }
@@ -50,4 +61,31 @@ func (s *EventStore) EventsAfter(ctx context.Context, after int64, limit int) ([
 		return nil, fmt.Errorf("select events after %d: %w", after, err)
 	}
 	return evs, nil
+}
+
+// LatestSeq returns the sequence of the caller's organisation's last event (0 when none).
+func (s *EventStore) LatestSeq(ctx context.Context) (int64, error) {
+	a, err := warmline.MustActor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var seq int64
+	if err := s.db.GetContext(ctx, &seq, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, a.OrgID); err != nil {
+		return 0, fmt.Errorf("select latest event: %w", err)
+	}
+	return seq, nil
+}
+
+// AgentsOwnOnly reports the organisation's "agents see only their own
+// clients" setting, which decides which events agents receive.
+func (s *EventStore) AgentsOwnOnly(ctx context.Context) (bool, error) {
+	a, err := warmline.MustActor(ctx)
+	if err != nil {
+		return false, err
+	}
+	var own bool
+	if err := s.db.GetContext(ctx, &own, `SELECT agents_own_only FROM organisations WHERE id = $1`, a.OrgID); err != nil {
+		return false, fmt.Errorf("select organisation setting: %w", err)
+	}
+	return own, nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/warmline/warmline/backend/httpapi"
 	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/realtime"
 	"github.com/warmline/warmline/frontend"
 )
 
@@ -186,6 +187,9 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	api := httpapi.NewServer(db, httpapi.Config{PublicURL: c.PublicURL, SessionTTL: c.SessionTTL, SPA: frontend.Dist()}, log)
+	api.Hub = realtime.NewHub(db, realtime.Config{DatabaseURL: c.DatabaseURL}, log)
+	hubErr := make(chan error, 1)
+	go func() { hubErr <- api.Hub.Run(ctx) }()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -203,6 +207,10 @@ func serve(ctx context.Context, args []string) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
+	case err := <-hubErr:
+		if err != nil {
+			return fmt.Errorf("live updates: %w", err)
+		}
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
