@@ -506,6 +506,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"ClientPage":         {reflect.TypeFor[warmline.ClientPage](), true, nil},
 		"Transition":         {reflect.TypeFor[warmline.Transition](), true, nil},
 		"ChannelCount":       {reflect.TypeFor[warmline.ChannelCount](), true, nil},
+		"Presence":           {reflect.TypeFor[warmline.Presence](), true, nil},
 		"Import":             {reflect.TypeFor[warmline.Import](), true, nil},
 		"ImportError":        {reflect.TypeFor[warmline.ImportError](), true, nil},
 		"ImportPreview":      {reflect.TypeFor[csvimport.FilePreview](), true, nil},

@@ -43,6 +43,7 @@ type Server struct {
 	Stages        warmline.StageService
 	Clients       *postgres.ClientStore
 	Imports       *postgres.ImportStore
+	Presence      warmline.PresenceService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
 }
@@ -60,6 +61,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Stages:        postgres.NewStageStore(db),
 		Clients:       postgres.NewClientStore(db),
 		Imports:       postgres.NewImportStore(db, log),
+		Presence:      postgres.NewPresenceStore(db),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -108,6 +110,8 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, v1 + "/auth/logout", agent, s.handleLogout},
 		{http.MethodGet, v1 + "/auth/me", agent, s.handleMe},
 		{http.MethodPatch, v1 + "/auth/me", agent, s.handleMeUpdate},
+		{http.MethodPut, v1 + "/auth/me/state", agent, s.handleMyState},
+		{http.MethodGet, v1 + "/presence", agent, s.handlePresence},
 
 		{http.MethodGet, v1 + "/organisation", agent, s.handleOrganisation},
 		{http.MethodPatch, v1 + "/organisation", admin, s.handleOrganisationUpdate},

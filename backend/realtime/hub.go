@@ -25,6 +25,9 @@ type Config struct {
 	// MaxBackfill is how many events behind a browser may resume from;
 	// further behind it gets a resync. Default 2000.
 	MaxBackfill int64
+	// HeartbeatEvery and OfflineAfter: an agent with no connection on any
+	// node for OfflineAfter becomes offline. Defaults 2 s and 6 s.
+	HeartbeatEvery, OfflineAfter time.Duration
 	// PollEvery re-reads every feed even without a notification, so a lost
 	// notification (the LISTEN connection dropping) delays events by at
 	// most this much. Default 5 s.
@@ -44,6 +47,12 @@ func (c *Config) defaults() {
 	if c.MaxBackfill == 0 {
 		c.MaxBackfill = 2000
 	}
+	if c.HeartbeatEvery == 0 {
+		c.HeartbeatEvery = 2 * time.Second
+	}
+	if c.OfflineAfter == 0 {
+		c.OfflineAfter = 6 * time.Second
+	}
 	if c.PollEvery == 0 {
 		c.PollEvery = 5 * time.Second
 	}
@@ -51,9 +60,10 @@ func (c *Config) defaults() {
 
 // Hub delivers events to this node's WebSocket connections.
 type Hub struct {
-	cfg Config
-	src eventSource
-	log *slog.Logger
+	cfg      Config
+	src      eventSource
+	presence *postgres.PresenceStore
+	log      *slog.Logger
 
 	mu    sync.Mutex
 	feeds map[warmline.OrgID]*feed
@@ -64,7 +74,7 @@ type Hub struct {
 // live delivery.
 func NewHub(db *postgres.DB, cfg Config, log *slog.Logger) *Hub {
 	cfg.defaults()
-	return &Hub{cfg: cfg, src: postgres.NewEventStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background()}
+	return &Hub{cfg: cfg, src: postgres.NewEventStore(db), presence: postgres.NewPresenceStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background()}
 }
 
 // Run listens for commits until ctx ends. It returns only then, or when
@@ -82,6 +92,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := l.Listen(postgres.EventsChannel); err != nil {
 		return err
 	}
+	go h.presenceLoop(ctx)
 	poll := time.NewTicker(h.cfg.PollEvery)
 	defer poll.Stop()
 	for {

@@ -305,7 +305,7 @@ func TestHub_TwoNodesEachDeliverEveryEvent(t *testing.T) {
 
 func TestHub_SlowClientIsDroppedOthersUnaffected(t *testing.T) {
 	db, dsn := pgtest.NewDBURL(t)
-	n := startNode(t, db, dsn, realtime.Config{SendBuffer: 4})
+	n := startNode(t, db, dsn, realtime.Config{SendBuffer: 32})
 	admin := signUp(t, db)
 	// The slow browser never reads: a raw connection with no reader goroutine
 	// and a tiny receive buffer, so the server's writes block and its queue fills.
@@ -483,4 +483,43 @@ func TestHub_BadInputClosesOnlyThatConnection(t *testing.T) {
 	if m := bystander.must(2 * time.Second); m.Type != realtime.TypePong {
 		t.Fatalf("got %s, want pong", m.Type)
 	}
+}
+
+func TestHub_ClosedTabMakesTheAgentOfflineWithinSeconds(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	n := startNode(t, db, dsn, realtime.Config{HeartbeatEvery: 200 * time.Millisecond, OfflineAfter: 1 * time.Second})
+	admin := signUp(t, db)
+	agent := addUser(t, db, admin, warmline.RoleAgent)
+	sup := mustDial(t, n, admin, "")
+	sup.must(2 * time.Second)
+	tab := mustDial(t, n, agent, "")
+	tab.must(2 * time.Second)
+	ps := postgres.NewPresenceStore(db)
+	if _, err := ps.SetState(agent.ctx, warmline.AgentAvailable, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := func(state warmline.AgentState, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			m, err := sup.next(time.Until(deadline))
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", state, err)
+			}
+			if m.Type == warmline.EventAgentState {
+				var p warmline.Presence
+				json.Unmarshal(m.Data, &p)
+				if p.UserID == agent.user.ID && p.State == state {
+					return
+				}
+			}
+		}
+	}
+	want(warmline.AgentAvailable, 3*time.Second)
+	// While the tab is open, heartbeats keep the agent available.
+	sup.silent(2500 * time.Millisecond)
+	tab.ws.Close()
+	start := time.Now()
+	want(warmline.AgentOffline, 5*time.Second)
+	t.Logf("offline %v after the tab closed", time.Since(start).Round(100*time.Millisecond))
 }

@@ -20,6 +20,7 @@ const (
 	EventUserCreated     = "user.created"
 	EventUserUpdated     = "user.updated"
 	EventOrgUpdated      = "organisation.updated"
+	EventAgentState      = "agent.state_changed"
 )
 
 // Event is a durable, sequenced record of a change.
