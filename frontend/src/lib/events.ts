@@ -3,7 +3,7 @@
 // (written by backend/postgres/*_store.go), and the protocol's own messages
 // of backend/realtime/message.go. events.test.ts fails when the Go and the
 // TypeScript lists differ.
-import type { Client, ClientID, Organisation, Stage, StageID, User } from './types';
+import type { Client, ClientID, Organisation, Presence, Stage, StageID, User } from './types';
 
 /** EVENT_TYPES lists every event type of backend/warmline/event.go, in its order. */
 export const EVENT_TYPES = [
@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'user.created',
   'user.updated',
   'organisation.updated',
+  'agent.state_changed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -58,6 +59,8 @@ export interface EventData {
   'user.created': User;
   'user.updated': User;
   'organisation.updated': Organisation;
+  /** A user's state changed (the wallboard's presence). */
+  'agent.state_changed': Presence;
 }
 
 /** An EventMessage is one event: its type, its sequence number in the organisation and its data. */

@@ -99,6 +99,20 @@ export interface UserUpdate {
   password?: string;
 }
 
+/** AgentState is what an agent is doing, as the wallboard shows it (warmline/agent.go). */
+export type AgentState = 'offline' | 'available' | 'ringing' | 'on_call' | 'wrap_up' | 'away';
+
+/** Presence is one user's current state. */
+export interface Presence {
+  user_id: UserID;
+  name: string;
+  role: Role;
+  state: AgentState;
+  /** Why an agent is away; "" otherwise. */
+  reason: string;
+  since: string;
+}
+
 export type StageKind = 'open' | 'won' | 'rejected';
 export const STAGE_KINDS: readonly StageKind[] = ['open', 'won', 'rejected'];
 export type CoolingUnit = 'working_days' | 'hours';
