@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink } from 'react-router';
 import { LanguageSwitch } from '../components/ui/language-switch';
+import { LiveStatus } from '../components/ui/live-status';
 import { Logo } from '../components/ui/logo';
 import { useLogout } from '../features/auth/hooks/use-logout';
 import { canAct } from '../lib/types';
@@ -39,6 +40,7 @@ export function AppHeader() {
         )}
       </nav>
       <div className="app-header__end">
+        <LiveStatus />
         <LanguageSwitch />
         {user && (
           <span className="user-chip">

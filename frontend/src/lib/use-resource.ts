@@ -7,6 +7,11 @@ export interface Resource<T> {
   loading: boolean;
   /** reload fetches again; the old data stays shown meanwhile. */
   reload: () => void;
+  /**
+   * refresh fetches again without showing it (loading stays false): for
+   * live updates, which must not make a page flicker.
+   */
+  refresh: () => void;
   /** setData changes the data in place, e.g. after a successful write. */
   setData: (update: T | ((old: T | undefined) => T)) => void;
 }
@@ -22,10 +27,13 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const silentNext = useRef(false);
 
   useEffect(() => {
     const ctrl = new AbortController();
-    setLoading(true);
+    const silent = silentNext.current;
+    silentNext.current = false;
+    if (!silent) setLoading(true);
     loadRef
       .current(ctrl.signal)
       .then((value) => {
@@ -43,10 +51,17 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 
-  const reload = useCallback(() => setTick((n) => n + 1), []);
+  const reload = useCallback(() => {
+    silentNext.current = false;
+    setTick((n) => n + 1);
+  }, []);
+  const refresh = useCallback(() => {
+    silentNext.current = true;
+    setTick((n) => n + 1);
+  }, []);
   const setData = useCallback((update: T | ((old: T | undefined) => T)) => {
     setDataState((old) => (typeof update === 'function' ? (update as (o: T | undefined) => T)(old) : update));
   }, []);
 
-  return { data, error, loading, reload, setData };
+  return { data, error, loading, reload, refresh, setData };
 }

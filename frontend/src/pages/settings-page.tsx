@@ -59,7 +59,7 @@ export function SettingsPage() {
 }
 
 function ReadOnlyStages() {
-  const stages = useStages();
+  const stages = useStages({ liveCounts: true });
   if (stages.error) return <ErrorAlert error={stages.error} />;
   if (!stages.data) return <Loading />;
   return <StagesReadOnlyList stages={stages.data} />;
@@ -77,7 +77,7 @@ function SettingsTab({ tab }: { tab: Tab }) {
 }
 
 function StagesTab() {
-  const stages = useStages();
+  const stages = useStages({ liveCounts: true });
   if (stages.error && !stages.data) return <ErrorAlert error={stages.error} />;
   if (!stages.data) return <Loading />;
   return <StagesSettings stages={stages.data} onChange={stages.setData} reload={stages.reload} />;

@@ -1,5 +1,8 @@
-// Pure state of the funnel board: columns of client cards per stage, and the
-// optimistic moves between them. No React, no fetch: easy to test.
+// Pure state of the funnel board: columns of client cards per stage, the
+// optimistic moves between them and the live events applied to them. No
+// React, no fetch: easy to test.
+import type { EventMessage, ServerMessage } from '../../lib/events';
+import { compareTimestamps } from '../../lib/timestamps';
 import type { Client, ClientID, CoolingState, Stage, StageID } from '../../lib/types';
 
 export interface BoardColumn {
@@ -125,16 +128,188 @@ export function rollbackMove(state: BoardState, move: BoardMove): BoardState {
   };
 }
 
-/** confirmMove replaces the optimistic card with the client the server answered. */
+/**
+ * confirmMove puts in the client the server answered in place of the
+ * optimistic card, unless the board already shows a newer version.
+ */
 export function confirmMove(state: BoardState, client: Client): BoardState {
+  return upsertClient(state, client);
+}
+
+/** isOlder reports whether a version of a client is older than another, by updated_at. */
+function isOlder(a: Client, b: Client): boolean {
+  return compareTimestamps(a.updated_at, b.updated_at) < 0;
+}
+
+/** withColumn replaces one column. */
+function withColumn(state: BoardState, stageId: StageID, col: BoardColumn): BoardState {
+  return { ...state, columns: { ...state.columns, [stageId]: col } };
+}
+
+/**
+ * insertCard adds a card to a column at its place in the server's order
+ * (longest in the stage first) and counts it. When that place lies beyond
+ * the cards loaded (the column shows only its first page), only the count
+ * changes: the card would not be on the page either.
+ */
+function insertCard(col: BoardColumn, client: Client): BoardColumn {
+  let index = col.clients.findIndex((c) => compareTimestamps(c.stage_entered_at, client.stage_entered_at) > 0);
+  if (index < 0) index = col.clients.length;
+  const complete = col.clients.length >= col.count;
+  if (index === col.clients.length && !complete) return { ...col, count: col.count + 1 };
+  const clients = [...col.clients];
+  clients.splice(index, 0, client);
+  return { ...col, clients, count: col.count + 1 };
+}
+
+export interface UpsertOptions {
+  /** Add the client when the board has no card of it (a creation, a move from beyond a loaded page). */
+  addIfMissing?: boolean;
+  /** The stage a missing card left: its count goes down. */
+  fromStageId?: StageID;
+}
+
+/**
+ * upsertClient shows a version of a client the server sent: the card is
+ * replaced where it is, or moved to the column of its stage_id. A version
+ * older than the card's (by updated_at) changes nothing, so a late echo
+ * cannot undo a newer change.
+ */
+export function upsertClient(state: BoardState, client: Client, options: UpsertOptions = {}): BoardState {
   const at = findCard(state, client.id);
-  if (!at) return state;
+  const target = state.columns[client.stage_id];
+  if (at) {
+    const col = state.columns[at.stageId] as BoardColumn;
+    const current = col.clients[at.index] as Client;
+    if (isOlder(client, current)) return state;
+    if (at.stageId === client.stage_id) {
+      const clients = [...col.clients];
+      clients[at.index] = client;
+      return withColumn(state, at.stageId, { ...col, clients });
+    }
+    const left = withColumn(state, at.stageId, {
+      ...col,
+      clients: col.clients.filter((c) => c.id !== client.id),
+      count: Math.max(0, col.count - 1),
+    });
+    return target ? withColumn(left, client.stage_id, insertCard(target, client)) : left;
+  }
+  if (!options.addIfMissing) return state;
+  let next = state;
+  const from = options.fromStageId !== undefined ? state.columns[options.fromStageId] : undefined;
+  if (from && options.fromStageId !== client.stage_id) {
+    next = withColumn(next, options.fromStageId as StageID, { ...from, count: Math.max(0, from.count - 1) });
+  }
+  return target ? withColumn(next, client.stage_id, insertCard(target, client)) : next;
+}
+
+/** removeClient takes a client's card off the board and reports whether there was one. */
+export function removeClient(state: BoardState, clientId: ClientID): { state: BoardState; found: boolean } {
+  const at = findCard(state, clientId);
+  if (!at) return { state, found: false };
   const col = state.columns[at.stageId] as BoardColumn;
   return {
-    ...state,
-    columns: {
-      ...state.columns,
-      [at.stageId]: { ...col, clients: col.clients.map((c) => (c.id === client.id ? client : c)) },
-    },
+    state: withColumn(state, at.stageId, {
+      ...col,
+      clients: col.clients.filter((c) => c.id !== clientId),
+      count: Math.max(0, col.count - 1),
+    }),
+    found: true,
   };
+}
+
+/** HeldChange is what the server said about a client while its move was waiting for an answer. */
+export type HeldChange = Client | 'deleted';
+
+/** eventClient says which client an event is about and what it now is; null for other events. */
+export function eventClient(message: ServerMessage): { id: ClientID; change: HeldChange } | null {
+  switch (message.type) {
+    case 'client.created':
+    case 'client.updated':
+      return { id: message.data.id, change: message.data };
+    case 'client.moved':
+      return { id: message.data.client.id, change: message.data.client };
+    case 'client.deleted':
+      return { id: message.data.id, change: 'deleted' };
+    default:
+      return null;
+  }
+}
+
+/** holdChange keeps the newest of two changes held for a client; a deletion is final. */
+export function holdChange(held: HeldChange | undefined, change: HeldChange): HeldChange {
+  if (held === 'deleted') return held;
+  if (change === 'deleted' || held === undefined) return change;
+  return isOlder(change, held) ? held : change;
+}
+
+/**
+ * settleMove ends an optimistic move once the server has answered: answer
+ * is the client it returned, or null when it refused. Events about the
+ * client that came meanwhile were held back (so that the card did not
+ * jump); the newest of them and the answer decides where the card goes.
+ * With neither, the refused move is undone.
+ */
+export function settleMove(state: BoardState, move: BoardMove, answer: Client | null, held?: HeldChange): BoardState {
+  if (held === 'deleted') return removeClient(state, move.clientId).state;
+  const candidates = [answer, held].filter((c): c is Client => !!c && !isOlder(c, move.before));
+  const newest = candidates.sort((a, b) => compareTimestamps(b.updated_at, a.updated_at))[0];
+  if (!newest) return rollbackMove(state, move);
+  return upsertClient(state, newest, { addIfMissing: true, fromStageId: move.toStageId });
+}
+
+/**
+ * reapplyMoves puts the cards of moves still waiting for the server back
+ * in their target columns after the board was loaded again, unless the
+ * server already has a newer version of them.
+ */
+export function reapplyMoves(state: BoardState, moves: Iterable<BoardMove>, now: Date = new Date()): BoardState {
+  let next = state;
+  for (const move of moves) {
+    const at = findCard(next, move.clientId);
+    const card = at ? next.columns[at.stageId]?.clients[at.index] : undefined;
+    if (!card || isOlder(move.before, card)) continue;
+    next = applyMove(next, move.clientId, move.toStageId, now)?.state ?? next;
+  }
+  return next;
+}
+
+/** The events after which the board loads again: they change stages or many clients at once. */
+const RELOADING_EVENTS: ReadonlySet<string> = new Set([
+  'clients.imported',
+  'stage.created',
+  'stage.updated',
+  'stage.deleted',
+  'stages.reordered',
+  'resync',
+]);
+
+/**
+ * applyBoardEvent applies a live event to the board. reload says the board
+ * must be fetched again: the event changes stages or many clients, the
+ * server asked for a resync, or the board cannot tell where a change
+ * belongs (a deleted client whose card is not loaded, a stage it lacks).
+ */
+export function applyBoardEvent(state: BoardState, message: ServerMessage): { state: BoardState; reload: boolean } {
+  if (RELOADING_EVENTS.has(message.type)) return { state, reload: true };
+  const ev = message as EventMessage;
+  switch (ev.type) {
+    case 'client.created':
+      return { state: upsertClient(state, ev.data, { addIfMissing: true }), reload: !state.columns[ev.data.stage_id] };
+    case 'client.updated':
+      return { state: upsertClient(state, ev.data), reload: false };
+    case 'client.moved': {
+      const { client, from_stage_id } = ev.data;
+      return {
+        state: upsertClient(state, client, { addIfMissing: true, fromStageId: from_stage_id }),
+        reload: !state.columns[client.stage_id],
+      };
+    }
+    case 'client.deleted': {
+      const res = removeClient(state, ev.data.id);
+      return { state: res.state, reload: !res.found };
+    }
+    default:
+      return { state, reload: false };
+  }
 }

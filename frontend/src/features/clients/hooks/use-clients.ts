@@ -1,21 +1,61 @@
 import { useResource } from '../../../lib/use-resource';
+import { compareTimestamps } from '../../../lib/timestamps';
 import type { ClientID, ClientListQuery } from '../../../lib/types';
+import { useLiveEvents, useLiveRefresh } from '../../../stores/realtime-store';
 import { fetchChannels, fetchClient, fetchClients, fetchTransitions } from '../api/clients-api';
 
-/** useClientPage loads one page of the client list for the given filters. */
+/** The events after which a list of clients may have changed. */
+const LIST_EVENTS = ['client.created', 'client.updated', 'client.moved', 'client.deleted', 'clients.imported'] as const;
+
+/**
+ * useClientPage loads one page of the client list for the given filters,
+ * and loads it again quietly when clients change elsewhere (the filters,
+ * the search box and the scroll position stay as they are).
+ */
 export function useClientPage(query: ClientListQuery) {
   const key = JSON.stringify(query);
-  return useResource((signal) => fetchClients(query, signal), [key]);
+  const page = useResource((signal) => fetchClients(query, signal), [key]);
+  useLiveRefresh(LIST_EVENTS, page.refresh);
+  return page;
 }
 
+/**
+ * useClient loads one client and keeps it current: a change or a move
+ * elsewhere replaces it (unless it is older than what is shown), a
+ * deletion or a resync loads it again.
+ */
 export function useClient(id: ClientID) {
-  return useResource((signal) => fetchClient(id, signal), [id]);
+  const client = useResource((signal) => fetchClient(id, signal), [id]);
+  const { setData, refresh } = client;
+  useLiveEvents(['client.updated', 'client.moved', 'client.deleted', 'resync'], (m) => {
+    switch (m.type) {
+      case 'client.updated':
+      case 'client.moved': {
+        const next = m.type === 'client.moved' ? m.data.client : m.data;
+        if (next.id !== id) return;
+        setData((old) => (old && compareTimestamps(next.updated_at, old.updated_at) < 0 ? old : next));
+        return;
+      }
+      case 'client.deleted':
+        if (m.data.id === id) refresh();
+        return;
+      case 'resync':
+        refresh();
+    }
+  });
+  return client;
 }
 
+/** useTransitions loads a client's stage history, again after each of its moves. */
 export function useTransitions(id: ClientID) {
-  return useResource((signal) => fetchTransitions(id, signal), [id]);
+  const transitions = useResource((signal) => fetchTransitions(id, signal), [id]);
+  useLiveRefresh(['client.moved'], transitions.refresh, { filter: (m) => m.data.client.id === id, delayMs: 0 });
+  return transitions;
 }
 
+/** useChannels loads the source channels in use; new and changed clients may add some. */
 export function useChannels() {
-  return useResource((signal) => fetchChannels(signal), []);
+  const channels = useResource((signal) => fetchChannels(signal), []);
+  useLiveRefresh(['client.created', 'client.updated', 'client.deleted', 'clients.imported'], channels.refresh, { delayMs: 1000 });
+  return channels;
 }
