@@ -1,0 +1,58 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Live updates: what an agent does on the funnel board appears on the
+// supervisor's board without a reload, and a supervisor whose network was
+// cut for a while gets every change made meanwhile once it is back.
+test.use({ locale: 'ru-RU' });
+
+async function logIn(page: Page, email: string) {
+  await page.goto('/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Пароль').fill('warmline-demo');
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await page.getByRole('combobox', { name: 'Язык / Language' }).selectOption('ru');
+  await page.goto('/board');
+}
+
+/** moveFirst moves the first card of a column with the card's "Перевести…" menu and returns its name. */
+async function moveFirst(page: Page, from: string, to: string): Promise<string> {
+  const card = page.getByRole('region', { name: from, exact: true }).getByRole('listitem').first();
+  const name = (await card.getAttribute('aria-label')) ?? (await card.innerText()).split('\n')[0]!;
+  await card.getByRole('button', { name: 'Перевести…' }).click();
+  await page.getByRole('menu', { name: 'Перевести на этап' }).getByRole('menuitem', { name: to, exact: true }).click();
+  await expect(page.getByRole('region', { name: to, exact: true }).getByRole('listitem', { name, exact: true })).toBeVisible();
+  return name;
+}
+
+test('an agent\'s moves reach the supervisor\'s board live, and after a network cut nothing is missed', async ({ browser }) => {
+  const supervisorContext = await browser.newContext();
+  const agentContext = await browser.newContext();
+  const supervisor = await supervisorContext.newPage();
+  const agent = await agentContext.newPage();
+  await logIn(supervisor, 'supervisor@demo.example');
+  await logIn(agent, 'agent2@demo.example');
+
+  // Columns show their 50 longest-waiting cards; the demo's 'Тёплый клиент' and
+  // 'Сделка' hold fewer, so a card moved there is on screen.
+  const first = await moveFirst(agent, 'Новый клиент', 'Тёплый клиент');
+  await expect(
+    supervisor.getByRole('region', { name: 'Тёплый клиент', exact: true }).getByRole('listitem', { name: first, exact: true }),
+  ).toBeVisible({ timeout: 5_000 });
+
+  await supervisorContext.setOffline(true);
+  const moved: string[] = [];
+  for (let i = 0; i < 3; i++) moved.push(await moveFirst(agent, 'Новый клиент', 'Сделка'));
+  // Cut off, the supervisor's board has none of them yet, well after a live
+  // update would have arrived (the first one took well under a second).
+  await supervisor.waitForTimeout(1500);
+  const won = supervisor.getByRole('region', { name: 'Сделка', exact: true });
+  for (const name of moved) await expect(won.getByRole('listitem', { name, exact: true })).toHaveCount(0);
+  await supervisorContext.setOffline(false);
+
+    for (const name of moved) {
+    await expect(won.getByRole('listitem', { name, exact: true })).toBeVisible({ timeout: 30_000 });
+  }
+  await supervisorContext.close();
+  await agentContext.close();
+});
