@@ -507,6 +507,8 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"Transition":         {reflect.TypeFor[warmline.Transition](), true, nil},
 		"ChannelCount":       {reflect.TypeFor[warmline.ChannelCount](), true, nil},
 		"Presence":           {reflect.TypeFor[warmline.Presence](), true, nil},
+		"FunnelReport":       {reflect.TypeFor[warmline.FunnelReport](), true, nil},
+		"FunnelStage":        {reflect.TypeFor[warmline.FunnelStage](), true, nil},
 		"Import":             {reflect.TypeFor[warmline.Import](), true, nil},
 		"ImportError":        {reflect.TypeFor[warmline.ImportError](), true, nil},
 		"ImportPreview":      {reflect.TypeFor[csvimport.FilePreview](), true, nil},

@@ -44,6 +44,7 @@ type Server struct {
 	Clients       *postgres.ClientStore
 	Imports       *postgres.ImportStore
 	Presence      warmline.PresenceService
+	Reports       warmline.ReportService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
 }
@@ -62,6 +63,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Clients:       postgres.NewClientStore(db),
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
+		Reports:       postgres.NewReportStore(db),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -112,6 +114,7 @@ func (s *Server) routes() []Route {
 		{http.MethodPatch, v1 + "/auth/me", agent, s.handleMeUpdate},
 		{http.MethodPut, v1 + "/auth/me/state", agent, s.handleMyState},
 		{http.MethodGet, v1 + "/presence", agent, s.handlePresence},
+		{http.MethodGet, v1 + "/reports/funnel", supervisor, s.handleFunnelReport},
 
 		{http.MethodGet, v1 + "/organisation", agent, s.handleOrganisation},
 		{http.MethodPatch, v1 + "/organisation", admin, s.handleOrganisationUpdate},

@@ -68,15 +68,16 @@ func TestTenancyMatrix(t *testing.T) {
 	}
 	csvA := []byte("Name,Phone\nAlpha Person,+79035559999\n")
 	cases := map[string]func() call{
-		"POST /api/v1/auth/signup":  nil, // public: creates a new organisation
-		"POST /api/v1/auth/login":   nil, // public
-		"GET /api/v1/openapi.json":  nil, // public document
-		"POST /api/v1/auth/logout":  func() call { return call{own: true} },
-		"GET /api/v1/auth/me":       func() call { return call{own: true} },
-		"PATCH /api/v1/auth/me":     func() call { return call{body: map[string]string{"locale": "en"}, own: true} },
-		"PUT /api/v1/auth/me/state": func() call { return call{body: map[string]string{"state": "away", "reason": "lunch"}, own: true} },
-		"GET /api/v1/presence":      func() call { return call{own: true} },
-		"GET /api/v1/organisation":  func() call { return call{own: true} },
+		"POST /api/v1/auth/signup":   nil, // public: creates a new organisation
+		"POST /api/v1/auth/login":    nil, // public
+		"GET /api/v1/openapi.json":   nil, // public document
+		"POST /api/v1/auth/logout":   func() call { return call{own: true} },
+		"GET /api/v1/auth/me":        func() call { return call{own: true} },
+		"PATCH /api/v1/auth/me":      func() call { return call{body: map[string]string{"locale": "en"}, own: true} },
+		"PUT /api/v1/auth/me/state":  func() call { return call{body: map[string]string{"state": "away", "reason": "lunch"}, own: true} },
+		"GET /api/v1/presence":       func() call { return call{own: true} },
+		"GET /api/v1/reports/funnel": func() call { return call{own: true} },
+		"GET /api/v1/organisation":   func() call { return call{own: true} },
 		"PATCH /api/v1/organisation": func() call {
 			return call{body: map[string]any{"agents_own_clients_only": false}, own: true}
 		},
