@@ -351,6 +351,22 @@ describe('RealtimeClient', () => {
     expect(client.getStatus()).toBe('connecting');
   });
 
+  it('checks a live socket when the browser goes offline, and shows it down when no answer comes', () => {
+    const win = new EventTarget();
+    const { client, clock, socket, statuses } = setup({ browser: { window: win }, log: () => undefined });
+    client.start();
+    socket().hello(5);
+    const ws = socket();
+    win.dispatchEvent(new Event('offline'));
+    expect(ws.sent).toEqual(['{"type":"ping"}']);
+    clock.advance(5_000);
+    expect(ws.closedWith?.code).toBe(4000);
+    socket().serverClose(1006); // no network: the new socket fails at once
+    expect(statuses).toEqual(['connecting', 'live', 'offline', 'connecting', 'offline']);
+    win.dispatchEvent(new Event('online'));
+    expect(client.getStatus()).toBe('connecting');
+  });
+
   it('checks the connection when a tab hidden for a long time is shown again', () => {
     const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
     const { client, clock, socket } = setup({ browser: { document: doc } });

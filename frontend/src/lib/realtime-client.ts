@@ -37,7 +37,7 @@ interface EventSource {
 
 /** BrowserSignals are the page events after which a connection is retried at once. */
 export interface BrowserSignals {
-  /** Fires `online` when the network comes back. */
+  /** Fires `online` and `offline` when the network comes and goes. */
   window?: EventSource;
   /** Fires `visibilitychange`; a tab hidden for a long time may have slept with a dead socket. */
   document?: EventSource & { readonly visibilityState: string };
@@ -105,7 +105,8 @@ export function realtimeUrl(location: { protocol: string; host: string }): strin
  *   gets exactly what it missed.
  * - It retries with capped exponential backoff and jitter, reset once a
  *   connection has stayed up; at once when the browser comes back online
- *   or a long-hidden tab is shown.
+ *   or a long-hidden tab is shown. Going offline, it checks that the
+ *   socket still answers.
  * - Subscribers of 'resync' are told whenever their data may be stale: the
  *   server said so, seq jumped (unless gaps are expected), or the first
  *   connection came late, after failed attempts.
@@ -158,7 +159,8 @@ export class RealtimeClient {
     if (this.started || this.stopped) return;
     this.started = true;
     const { window: win, document: doc } = this.opts.browser ?? {};
-    win?.addEventListener('online', this.onOnline);
+    win?.addEventListener('online', this.onNetworkChange);
+    win?.addEventListener('offline', this.onNetworkChange);
     doc?.addEventListener('visibilitychange', this.onVisibility);
     if (doc?.visibilityState === 'hidden') this.hiddenSince = this.opts.clock.now();
     this.connect();
@@ -169,7 +171,8 @@ export class RealtimeClient {
     if (this.stopped) return;
     this.stopped = true;
     const { window: win, document: doc } = this.opts.browser ?? {};
-    win?.removeEventListener('online', this.onOnline);
+    win?.removeEventListener('online', this.onNetworkChange);
+    win?.removeEventListener('offline', this.onNetworkChange);
     doc?.removeEventListener('visibilitychange', this.onVisibility);
     this.clearTimers();
     const ws = this.socket;
@@ -219,8 +222,8 @@ export class RealtimeClient {
 
   /**
    * wake checks the connection after the page may have been away (network
-   * back, tab shown after a long sleep): a pending retry happens now, and a
-   * live socket must answer a ping soon or it is replaced.
+   * changed, tab shown after a long sleep): a pending retry happens now,
+   * and a live socket must answer a ping soon or it is replaced.
    */
   wake(): void {
     if (!this.started || this.stopped) return;
@@ -251,7 +254,12 @@ export class RealtimeClient {
     }
   }
 
-  private readonly onOnline = () => this.wake();
+  /**
+   * A change of network may leave a socket that looks open but is dead:
+   * going offline, it gets no pong and the status says so within seconds;
+   * back online, a pending retry happens at once.
+   */
+  private readonly onNetworkChange = () => this.wake();
 
   private readonly onVisibility = () => {
     const doc = this.opts.browser?.document;

@@ -227,7 +227,7 @@ describe('applyBoardEvent', () => {
     expect(stale.state).toBe(s);
   });
 
-  it('counts a move of a card beyond the loaded page, and shows it when its new column is complete', () => {
+  it('counts a move of a card beyond the loaded page out of its old column and into the new one', () => {
     let s = setColumnClients(board(), 1, [client(10, 1), client(11, 1), client(12, 1)], 80);
     s = applyBoardEvent(s, moved(client(70, 2, { updated_at: T1, stage_entered_at: T1 }), 1)).state;
     expect(count(s, 1)).toBe(79);
@@ -235,12 +235,14 @@ describe('applyBoardEvent', () => {
     expect(count(s, 2)).toBe(2);
   });
 
-  it('only counts a card that would land beyond the loaded page of its new column', () => {
+  it('shows a card that lands in a column showing only its first page at the end, as its mover sees it', () => {
     const s = setColumnClients(board(), 2, [client(20, 2)], 60);
     const res = applyBoardEvent(s, moved(client(10, 2, { updated_at: T1, stage_entered_at: T1 }), 1));
     expect(ids(res.state, 1)).toEqual([11, 12]);
-    expect(ids(res.state, 2)).toEqual([20]);
+    expect(ids(res.state, 2)).toEqual([20, 10]);
     expect(count(res.state, 2)).toBe(61);
+    const mine = applyMove(s, 10, 2)!.state;
+    expect(ids(mine, 2)).toEqual(ids(res.state, 2));
   });
 
   it('adds a created client at its place in its column and counts it', () => {

@@ -148,15 +148,13 @@ function withColumn(state: BoardState, stageId: StageID, col: BoardColumn): Boar
 
 /**
  * insertCard adds a card to a column at its place in the server's order
- * (longest in the stage first) and counts it. When that place lies beyond
- * the cards loaded (the column shows only its first page), only the count
- * changes: the card would not be on the page either.
+ * (longest in the stage first) and counts it. A card that just arrived
+ * sorts last, and shows at the end even when the column shows only its
+ * first page: everyone watching sees it land where its mover sees it.
  */
 function insertCard(col: BoardColumn, client: Client): BoardColumn {
   let index = col.clients.findIndex((c) => compareTimestamps(c.stage_entered_at, client.stage_entered_at) > 0);
   if (index < 0) index = col.clients.length;
-  const complete = col.clients.length >= col.count;
-  if (index === col.clients.length && !complete) return { ...col, count: col.count + 1 };
   const clients = [...col.clients];
   clients.splice(index, 0, client);
   return { ...col, clients, count: col.count + 1 };
