@@ -64,7 +64,6 @@ export function RealtimeProvider({
       if (m.data.id === userId) setUser(m.data);
     });
     setClient(c);
-    setStatus(c.getStatus());
     c.start();
     setStatus(c.getStatus());
     return () => {
