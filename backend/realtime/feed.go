@@ -89,9 +89,7 @@ func (f *feed) subscribe(ctx context.Context, s *subscriber, after *int64) (hell
 			return Message{}, nil, err
 		}
 		for _, ev := range evs {
-			if ev.visibleTo(s, f.ownOnly) {
-				backlog = append(backlog, ev.frame)
-			}
+			backlog = append(backlog, ev.frameFor(s, f.ownOnly))
 		}
 	}
 	f.subs[s] = struct{}{}
@@ -174,7 +172,7 @@ func (f *feed) pullLocked(ctx context.Context) error {
 				f.ring = f.ring[len(f.ring)-ringSize:]
 			}
 			for s := range f.subs {
-				if ev.visibleTo(s, f.ownOnly) && !s.offer(ev.frame) {
+				if !s.offer(ev.frameFor(s, f.ownOnly)) {
 					delete(f.subs, s) // dropped: its writer closes the socket
 				}
 			}

@@ -420,8 +420,11 @@ func TestHub_AgentsLimitedToOwnClientsGetOnlyTheirEvents(t *testing.T) {
 	if _, err := cs.CreateClient(agent.ctx, warmline.ClientInput{Name: ptr("Yours")}); err != nil {
 		t.Fatal(err)
 	}
-	if m := s.must(5 * time.Second); !strings.Contains(string(m.Data), "Yours") {
-		t.Fatalf("agent got %s", m.Data)
+	// The other agent's client arrives as a bare skip, keeping the sequence whole.
+	skip, mine := s.must(5*time.Second), s.must(5*time.Second)
+	if skip.Type != realtime.TypeSkip || len(skip.Data) != 0 || strings.Contains(string(mine.Data), "Not yours") ||
+		!strings.Contains(string(mine.Data), "Yours") || mine.Seq != skip.Seq+1 {
+		t.Fatalf("agent got %s #%d %s, then %s #%d %s", skip.Type, skip.Seq, skip.Data, mine.Type, mine.Seq, mine.Data)
 	}
 	for _, name := range []string{"Not yours", "Yours"} {
 		if m := sup.must(5 * time.Second); !strings.Contains(string(m.Data), name) {

@@ -19,12 +19,15 @@ const (
 	TypeResync = "resync"
 	TypePing   = "ping"
 	TypePong   = "pong"
+	// TypeSkip stands for an event this user may not see, so that the
+	// sequence has no holes and a hole always means something was lost.
+	TypeSkip = "skip"
 )
 
 // Message is one frame of the protocol.
 type Message struct {
 	Type string          `json:"type"`
-	Seq  int64           `json:"seq,omitempty"`
+	Seq  int64           `json:"seq"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
@@ -39,6 +42,7 @@ type event struct {
 	seq   int64
 	typ   string
 	frame []byte // the encoded Message
+	skip  []byte // what goes to a user who may not see it
 	// owner is the owner of the client the event is about, when it is
 	// about a client; agents of an organisation that limits them to their
 	// own clients get such events only for their own clients.
@@ -51,7 +55,7 @@ func newEvent(e *warmline.Event) (*event, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &event{seq: e.Seq, typ: e.Type, frame: frame}
+	ev := &event{seq: e.Seq, typ: e.Type, frame: frame, skip: mustFrame(Message{Type: TypeSkip, Seq: e.Seq})}
 	switch e.Type {
 	case warmline.EventClientCreated, warmline.EventClientUpdated:
 		var c struct {
@@ -71,10 +75,14 @@ func newEvent(e *warmline.Event) (*event, error) {
 	return ev, nil
 }
 
-// visibleTo reports whether a subscriber may receive ev.
-func (ev *event) visibleTo(s *subscriber, agentsOwnOnly bool) bool {
+// frameFor is what a subscriber gets for ev: the event, or a skip when
+// the subscriber may not see it.
+func (ev *event) frameFor(s *subscriber, agentsOwnOnly bool) []byte {
 	if !ev.isClient || !agentsOwnOnly || s.actor.Role != warmline.RoleAgent {
-		return true
+		return ev.frame
 	}
-	return ev.owner != nil && *ev.owner == s.actor.UserID
+	if ev.owner != nil && *ev.owner == s.actor.UserID {
+		return ev.frame
+	}
+	return ev.skip
 }

@@ -59,9 +59,9 @@ describe('events.ts mirrors the Go event types', () => {
     expect([...goProtocol].sort()).toEqual([...PROTOCOL_TYPES].sort());
   });
 
-  it('gives each event type its data shape, and the server messages are the events plus hello, resync and pong', () => {
+  it('gives each event type its data shape, and the server messages are the events plus hello, resync, pong and skip', () => {
     expectTypeOf<keyof EventData>().toEqualTypeOf<EventType>();
-    expectTypeOf<ServerMessageType>().toEqualTypeOf<EventType | 'hello' | 'resync' | 'pong'>();
+    expectTypeOf<ServerMessageType>().toEqualTypeOf<EventType | 'hello' | 'resync' | 'pong' | 'skip'>();
   });
 
   it('names the same keys as the maps the Go stores write for each event', () => {

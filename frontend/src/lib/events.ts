@@ -90,11 +90,17 @@ export interface PongMessage {
   type: 'pong';
 }
 
+/** SkipMessage stands for an event this user may not see: the sequence moves on, nothing else happens. */
+export interface SkipMessage {
+  type: 'skip';
+  seq: number;
+}
+
 /** PROTOCOL_TYPES are the messages of the protocol that are not events (backend/realtime/message.go). */
-export const PROTOCOL_TYPES = ['hello', 'resync', 'ping', 'pong'] as const;
+export const PROTOCOL_TYPES = ['hello', 'resync', 'ping', 'pong', 'skip'] as const;
 
 /** ServerMessage is every message the server sends. */
-export type ServerMessage = HelloMessage | ResyncMessage | PongMessage | EventMessage;
+export type ServerMessage = HelloMessage | ResyncMessage | PongMessage | SkipMessage | EventMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 

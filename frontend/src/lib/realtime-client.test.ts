@@ -179,6 +179,19 @@ describe('RealtimeClient', () => {
     expect(types(received)).toEqual(['hello#10', 'client.moved#14']);
   });
 
+  it('moves past a skip (an event this user may not see) without delivering it or asking for a resync', () => {
+    const resyncs: number[] = [];
+    const { client, socket, received } = setup({ log: () => undefined });
+    client.subscribe('resync', (m) => resyncs.push(m.seq ?? -1));
+    client.start();
+    socket().hello(10);
+    socket().receive({ type: 'skip', seq: 11 });
+    socket().receive(moved(12));
+    expect(types(received)).toEqual(['hello#10', 'client.moved#12']);
+    expect(resyncs).toEqual([]);
+    expect(client.lastSequence()).toBe(12);
+  });
+
   it('asks for a resync when the first connection came only after failed attempts', () => {
     const { client, clock, socket, received } = setup();
     client.start();

@@ -398,7 +398,7 @@ export class RealtimeClient {
     }
     this.lastSeq = msg.seq;
     if (isEventType(msg.type)) this.emit(msg as ServerMessage);
-    else {
+    else if (msg.type !== 'skip') {
       this.log(`unknown event type ${msg.type} #${msg.seq}`);
       this.emitTo('*', msg as unknown as ServerMessage);
     }
