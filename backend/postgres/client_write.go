@@ -239,6 +239,10 @@ func createClient(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, in warmlin
 }
 
 // UpdateClient changes a client's details; the stage changes only through MoveClient.
+//
+// updated_at is clock_timestamp(), taken after the row lock, not now() (the
+// transaction's start): two writes to one client then carry times in the
+// order they commit, which browsers rely on to drop stale live updates.
 func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in warmline.ClientInput) (*warmline.Client, error) {
 	a, err := warmline.MustActor(ctx)
 	if err != nil {
@@ -277,7 +281,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 			return err
 		}
 		const q = `UPDATE clients SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
-				owner_id = $9, notes = $10, updated_at = now()
+				owner_id = $9, notes = $10, updated_at = clock_timestamp()
 			WHERE org_id = $1 AND id = $2`
 		if _, err := tx.ExecContext(ctx, q, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
 			return fmt.Errorf("update client %d: %w", id, dbError(err))
@@ -310,7 +314,7 @@ func (s *ClientStore) DeleteClient(ctx context.Context, id warmline.ClientID) er
 		if _, err := findClient(ctx, tx, a, id, true); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE clients SET deleted_at = now(), updated_at = now() WHERE org_id = $1 AND id = $2`, a.OrgID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE clients SET deleted_at = now(), updated_at = clock_timestamp() WHERE org_id = $1 AND id = $2`, a.OrgID, id); err != nil {
 			return fmt.Errorf("delete client %d: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM client_phones WHERE org_id = $1 AND client_id = $2`, a.OrgID, id); err != nil {
@@ -347,7 +351,7 @@ func (s *ClientStore) MoveClient(ctx context.Context, id warmline.ClientID, to w
 		if err := checkRefs(ctx, tx, a.OrgID, clientValues{StageID: to}); err != nil {
 			return err
 		}
-		const q = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = now()
+		const q = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = clock_timestamp()
 			WHERE org_id = $1 AND id = $2`
 		if _, err := tx.ExecContext(ctx, q, a.OrgID, id, to); err != nil {
 			return fmt.Errorf("move client %d: %w", id, err)

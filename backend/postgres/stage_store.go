@@ -292,7 +292,7 @@ func (s *StageStore) DeleteStage(ctx context.Context, id warmline.StageID, moveT
 			if _, err := tx.ExecContext(ctx, qt, a.OrgID, id, moveTo, actorID(a), reason); err != nil {
 				return fmt.Errorf("record moves out of stage %d: %w", id, err)
 			}
-			const qm = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = now()
+			const qm = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = clock_timestamp()
 				WHERE org_id = $1 AND stage_id = $2 AND deleted_at IS NULL`
 			if _, err := tx.ExecContext(ctx, qm, a.OrgID, id, moveTo); err != nil {
 				return fmt.Errorf("move clients out of stage %d: %w", id, err)
