@@ -4,6 +4,7 @@ import { LanguageSwitch } from '../components/ui/language-switch';
 import { LiveStatus } from '../components/ui/live-status';
 import { Logo } from '../components/ui/logo';
 import { useLogout } from '../features/auth/hooks/use-logout';
+import { StateSwitcher } from '../features/presence/components/state-switcher';
 import { canAct } from '../lib/types';
 import { useSession } from '../stores/session-store';
 
@@ -29,6 +30,11 @@ export function AppHeader() {
           {t('nav.board')}
         </NavLink>
         {canAct(user?.role, 'supervisor') && (
+          <NavLink to="/wallboard" className={linkClass}>
+            {t('nav.wallboard')}
+          </NavLink>
+        )}
+        {canAct(user?.role, 'supervisor') && (
           <NavLink to="/import" className={linkClass}>
             {t('nav.import')}
           </NavLink>
@@ -41,6 +47,7 @@ export function AppHeader() {
       </nav>
       <div className="app-header__end">
         <LiveStatus />
+        {user && <StateSwitcher />}
         <LanguageSwitch />
         {user && (
           <span className="user-chip">

@@ -310,3 +310,30 @@ export interface ErrorBody {
   error: string;
   field?: string;
 }
+
+/** AGENT_STATES lists the states in the wallboard's order: ready first, gone last. */
+export const AGENT_STATES: readonly AgentState[] = ['available', 'ringing', 'on_call', 'wrap_up', 'away', 'offline'];
+
+/** ChosenState is a state an agent sets themselves; the others follow calls. */
+export type ChosenState = Extract<AgentState, 'available' | 'away' | 'offline'>;
+
+/** FunnelStageReport is one stage's live figures (warmline/report.go). */
+export interface FunnelStageReport {
+  stage_id: StageID;
+  name: string;
+  kind: StageKind;
+  /** Clients in the stage now; cooling_soon and cooled of them. */
+  clients: number;
+  cooling_soon: number;
+  cooled: number;
+  /** Clients who entered the stage since the report's start; advanced: of them, went on to a later stage. */
+  entered: number;
+  advanced: number;
+  /** advanced / entered, 0 when nobody entered. */
+  conversion: number;
+}
+
+export interface FunnelReport {
+  since: string;
+  stages: FunnelStageReport[];
+}
