@@ -1,21 +1,29 @@
 import { useTranslation } from 'react-i18next';
-import { Outlet } from 'react-router';
+import { Outlet, useLocation, useSearchParams } from 'react-router';
+import { isTvMode } from '../features/wallboard/tv-mode';
 import { AppHeader } from './app-header';
 import { RealtimeProvider } from './realtime-provider';
 
 /**
  * AppLayout is the frame of every page behind login: a skip link, the
- * header and the page, with the tab's live connection around them.
+ * header and the page, with the tab's live connection around them. The
+ * wallboard's TV mode shows the page alone.
  */
 export function AppLayout() {
   const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const [params] = useSearchParams();
+  // The wallboard's TV mode fills the screen: no skip link, no header.
+  const tv = isTvMode(pathname, params);
   return (
     <RealtimeProvider>
-      <div className="app">
-        <a href="#main" className="skip-link">
-          {t('nav.skipToContent')}
-        </a>
-        <AppHeader />
+      <div className={tv ? 'app app--tv' : 'app'}>
+        {!tv && (
+          <a href="#main" className="skip-link">
+            {t('nav.skipToContent')}
+          </a>
+        )}
+        {!tv && <AppHeader />}
         <main id="main" className="app-main" tabIndex={-1}>
           <Outlet />
         </main>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
+import { isTvMode } from '../features/wallboard/tv-mode';
 import { Loading } from '../components/ui/loading';
 import { useSession } from '../stores/session-store';
 
@@ -32,6 +33,9 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const { status } = useSession();
   const location = useLocation();
   if (status === 'loading' || status === 'error') return <SessionWaiting />;
+  if (status === 'anonymous' && isTvMode(location.pathname, new URLSearchParams(location.search))) {
+    return <SessionEndedScreen from={location.pathname + location.search} />;
+  }
   if (status === 'anonymous') return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   return <>{children}</>;
 }
@@ -51,4 +55,21 @@ export function PublicOnly({ children }: { children: ReactNode }) {
     return <Navigate to={to} replace />;
   }
   return <>{children}</>;
+}
+
+/**
+ * SessionEndedScreen replaces a wallboard on a TV when the session ends:
+ * a screen nobody touches must say, from across the room, that it stopped.
+ */
+function SessionEndedScreen({ from }: { from: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="session-ended" role="alert">
+      <h1 className="session-ended__title">{t('wallboard.sessionExpired')}</h1>
+      <p className="session-ended__detail">{t('wallboard.sessionExpiredDetail')}</p>
+      <Link to="/login" state={{ from }} className="btn btn--primary">
+        {t('wallboard.logInAgain')}
+      </Link>
+    </div>
+  );
 }

@@ -7,6 +7,7 @@ import { LoginPage } from '../pages/login-page';
 import { NotFoundPage } from '../pages/not-found-page';
 import { SettingsPage } from '../pages/settings-page';
 import { SignUpPage } from '../pages/signup-page';
+import { WallboardPage } from '../pages/wallboard-page';
 import { AppLayout } from './app-layout';
 import { PublicOnly, RequireAuth } from './route-guards';
 
@@ -39,6 +40,7 @@ export const routes = [
       { path: 'clients', element: <ClientsPage /> },
       { path: 'clients/:id', element: <ClientPage /> },
       { path: 'board', element: <BoardPage /> },
+      { path: 'wallboard', element: <WallboardPage /> },
       { path: 'import', element: <ImportPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/:tab', element: <SettingsPage /> },

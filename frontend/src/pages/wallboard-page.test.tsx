@@ -1,0 +1,176 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FunnelReport, Organisation, Presence, Session, User } from '../lib/types';
+import { createLiveBus } from '../test/live';
+import { jsonResponse, renderWithApp } from '../test/render';
+import { WallboardPage } from './wallboard-page';
+
+const NOW = new Date('2026-03-02T10:00:00Z').getTime();
+
+beforeEach(() => {
+  vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['Date', 'setInterval', 'clearInterval'] });
+  vi.setSystemTime(NOW);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const organisation: Organisation = {
+  id: 1,
+  name: 'ООО Демо',
+  default_country: 'RU',
+  time_zone: 'Europe/Moscow',
+  agents_own_clients_only: false,
+  created_at: '',
+};
+const user = (role: User['role']): User => ({
+  id: 1,
+  org_id: 1,
+  email: 'boss@demo.example',
+  name: 'Ольга',
+  role,
+  locale: 'ru',
+  time_zone: 'Europe/Moscow',
+  active: true,
+  created_at: '',
+});
+const session = (role: User['role']): Session => ({ user: user(role), organisation });
+
+const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
+const presence = (user_id: number, name: string, state: Presence['state'], since: string, reason = ''): Presence => ({
+  user_id,
+  name,
+  role: 'agent',
+  state,
+  reason,
+  since,
+});
+
+const report: FunnelReport = {
+  since: ago(30 * 86400),
+  stages: [
+    { stage_id: 1, name: 'Новый', kind: 'open', clients: 14, cooling_soon: 3, cooled: 2, entered: 20, advanced: 9, conversion: 0.45 },
+    { stage_id: 2, name: 'Демо', kind: 'open', clients: 4, cooling_soon: 0, cooled: 0, entered: 0, advanced: 0, conversion: 0 },
+    { stage_id: 3, name: 'Сделка', kind: 'won', clients: 5, cooling_soon: 0, cooled: 0, entered: 5, advanced: 0, conversion: 0 },
+  ],
+};
+
+function stubServer() {
+  const calls: string[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+    const url = String(input);
+    calls.push(url);
+    if (url.startsWith('/api/v1/presence')) {
+      return jsonResponse(200, {
+        items: [
+          presence(2, 'Пётр Иванов', 'offline', ago(3600)),
+          presence(3, 'Анна Смирнова', 'away', ago(185), 'Обед'),
+          presence(4, 'Борис Ким', 'available', ago(42)),
+          presence(5, 'Вера Лебедева', 'on_call', ago(600)),
+        ],
+      });
+    }
+    if (url.startsWith('/api/v1/reports/funnel')) return jsonResponse(200, report);
+    return jsonResponse(404, { code: 'not_found', error: 'Not found.' });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return { calls };
+}
+
+describe('WallboardPage', () => {
+  it('shows a tile per agent in state order, with the counts and the time in state', async () => {
+    stubServer();
+    const bus = createLiveBus();
+    renderWithApp(
+      <bus.Provider>
+        <WallboardPage />
+      </bus.Provider>,
+      { session: session('supervisor'), route: '/wallboard' },
+    );
+    expect(screen.getByRole('heading', { level: 1, name: 'Табло' })).toBeInTheDocument();
+    const list = await screen.findByRole('list', { name: 'Агенты' });
+    const tiles = within(list).getAllByRole('listitem');
+    expect(tiles.map((t) => t.textContent)).toEqual([
+      expect.stringContaining('Борис Ким'),
+      expect.stringContaining('Вера Лебедева'),
+      expect.stringContaining('Анна Смирнова'),
+      expect.stringContaining('Пётр Иванов'),
+    ]);
+    const anna = within(list).getByRole('listitem', { name: /^Анна Смирнова Отошёл Обед/ });
+    expect(anna).toHaveTextContent('3 мин 05 с');
+    expect(within(list).getByRole('listitem', { name: /^Борис Ким Доступен/ })).toHaveTextContent('42 с');
+    expect(within(list).getByRole('listitem', { name: /^Вера Лебедева Разговор/ })).toBeInTheDocument();
+    expect(within(list).getByRole('listitem', { name: /^Пётр Иванов Не в сети/ })).toHaveTextContent('1 ч 00 мин');
+
+    const counts = screen.getByRole('list', { name: 'Агенты по статусам' });
+    expect(within(counts).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      '1Доступны',
+      '0Вызов',
+      '1Разговаривают',
+      '0Постобработка',
+      '1Отошли',
+      '1Не в сети',
+    ]);
+
+    // The time counts up every second.
+    act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    expect(anna).toHaveTextContent('3 мин 07 с');
+  });
+
+  it('applies agent.state_changed at once', async () => {
+    stubServer();
+    const bus = createLiveBus();
+    renderWithApp(
+      <bus.Provider>
+        <WallboardPage />
+      </bus.Provider>,
+      { session: session('supervisor'), route: '/wallboard' },
+    );
+    const list = await screen.findByRole('list', { name: 'Агенты' });
+    bus.emit({ type: 'agent.state_changed', data: presence(2, 'Пётр Иванов', 'available', ago(0)) });
+    expect(within(list).getByRole('listitem', { name: /^Пётр Иванов Доступен/ })).toBeInTheDocument();
+    expect(within(list).getAllByRole('listitem')[0]).toHaveTextContent('Борис Ким');
+    expect(within(list).getAllByRole('listitem')[1]).toHaveTextContent('Пётр Иванов');
+    const counts = screen.getByRole('list', { name: 'Агенты по статусам' });
+    expect(within(counts).getAllByRole('listitem')[0]).toHaveTextContent('2Доступны');
+    expect(within(counts).getAllByRole('listitem')[5]).toHaveTextContent('0Не в сети');
+  });
+
+  it('shows the funnel with conversion and refetches it after client events', async () => {
+    const { calls } = stubServer();
+    const bus = createLiveBus();
+    renderWithApp(
+      <bus.Provider>
+        <WallboardPage />
+      </bus.Provider>,
+      { session: session('admin'), route: '/wallboard' },
+    );
+    const table = await screen.findByRole('table', { name: 'Воронка' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent(/Новый\s*14\s*3\s*245\s*%9 из 20/);
+    expect(rows[2]).toHaveTextContent(/Демо\s*4\s*0\s*0—/);
+    expect(rows[3]).toHaveTextContent(/Сделка\s*5\s*0\s*0—/);
+    const funnelCalls = () => calls.filter((u) => u.includes('/reports/funnel')).length;
+    expect(funnelCalls()).toBe(1);
+    expect(decodeURIComponent(calls.find((u) => u.includes('/reports/funnel')) ?? '')).toContain('since=2026-01-31T10:00:00');
+
+    bus.emit({ type: 'clients.imported', data: { created: 3 } });
+    bus.emit({ type: 'clients.imported', data: { created: 4 } });
+    await waitFor(() => expect(funnelCalls()).toBe(2), { timeout: 1000 });
+
+    expect(screen.getByText('Звонки появятся вместе с софтфоном')).toBeInTheDocument();
+    expect(screen.getByText('Планы появятся с модулем планов')).toBeInTheDocument();
+  });
+
+  it('tells an agent the page is not for them, without asking the server', () => {
+    const { calls } = stubServer();
+    renderWithApp(<WallboardPage />, { session: session('agent'), route: '/wallboard' });
+    expect(screen.getByRole('heading', { name: 'Табло' })).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(/руководител/i);
+    expect(calls).toEqual([]);
+  });
+});
