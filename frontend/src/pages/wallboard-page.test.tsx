@@ -90,7 +90,8 @@ describe('WallboardPage', () => {
       { session: session('supervisor'), route: '/wallboard' },
     );
     expect(screen.getByRole('heading', { level: 1, name: 'Табло' })).toBeInTheDocument();
-    const list = await screen.findByRole('list', { name: 'Агенты' });
+    // Named so that a non-exact match of "Агенты" (as Playwright does) finds this list only.
+    const list = await screen.findByRole('list', { name: /Агенты/ });
     const tiles = within(list).getAllByRole('listitem');
     expect(tiles.map((t) => t.textContent)).toEqual([
       expect.stringContaining('Борис Ким'),
@@ -104,7 +105,7 @@ describe('WallboardPage', () => {
     expect(within(list).getByRole('listitem', { name: /^Вера Лебедева Разговор/ })).toBeInTheDocument();
     expect(within(list).getByRole('listitem', { name: /^Пётр Иванов Не в сети/ })).toHaveTextContent('1 ч 00 мин');
 
-    const counts = screen.getByRole('list', { name: 'Агенты по статусам' });
+    const counts = screen.getByRole('list', { name: 'Сводка по статусам' });
     expect(within(counts).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       '1Доступны',
       '0Вызов',
@@ -135,7 +136,7 @@ describe('WallboardPage', () => {
     expect(within(list).getByRole('listitem', { name: /^Пётр Иванов Доступен/ })).toBeInTheDocument();
     expect(within(list).getAllByRole('listitem')[0]).toHaveTextContent('Борис Ким');
     expect(within(list).getAllByRole('listitem')[1]).toHaveTextContent('Пётр Иванов');
-    const counts = screen.getByRole('list', { name: 'Агенты по статусам' });
+    const counts = screen.getByRole('list', { name: 'Сводка по статусам' });
     expect(within(counts).getAllByRole('listitem')[0]).toHaveTextContent('2Доступны');
     expect(within(counts).getAllByRole('listitem')[5]).toHaveTextContent('0Не в сети');
   });
