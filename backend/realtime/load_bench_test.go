@@ -76,7 +76,8 @@ import (
 // publishing time per cell (default 5); WL_BENCH_INPROC=1 runs the node in
 // the benchmark's process instead (RSS and CPU then include the load
 // client); WL_BENCH_CPUPROFILE=prefix writes a CPU profile of each cell's
-// publishing window, of the hub too when in process; WL_BENCH_WRITES and
+// publishing window and a heap profile after it, of the hub too when in
+// process; WL_BENCH_WRITES and
 // WL_BENCH_MATRIX ("1:10;10000:500,1000") pick cells; WL_BENCH_FANOUT sets
 // the connections per organisation.
 func BenchmarkHubLoad(b *testing.B) {
