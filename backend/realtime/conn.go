@@ -92,7 +92,10 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 		return nil // the upgrader has answered the client
 	}
 	s := &subscriber{actor: actor, ws: ws, send: make(chan []byte, h.cfg.SendBuffer), closing: make(chan *websocket.PreparedMessage, 1)}
-	ctx, cancel := context.WithCancel(h.ctx)
+	h.mu.Lock() // Run sets the hub's lifetime under the same lock
+	base := h.ctx
+	h.mu.Unlock()
+	ctx, cancel := context.WithCancel(base)
 	defer cancel()
 	hello, backlog, err := h.subscribe(r.Context(), s, after)
 	if err != nil {
