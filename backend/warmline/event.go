@@ -21,6 +21,18 @@ const (
 	EventUserUpdated     = "user.updated"
 	EventOrgUpdated      = "organisation.updated"
 	EventAgentState      = "agent.state_changed"
+	// Calls (written by the gateway's store, postgres/call_store.go).
+	EventCallRinging  = "call.ringing"
+	EventCallAnswered = "call.answered"
+	EventCallHeld     = "call.held" // held or resumed: data.held says which
+	EventCallEnded    = "call.ended"
+	EventCallMissed   = "call.missed" // an inbound call nobody took, with its reason
+	EventTrunkChanged = "trunk.changed"
+	// The rules engine (postgres/rules_*.go).
+	EventWorkItemCreated = "work_item.created"
+	EventWorkItemClosed  = "work_item.closed"
+	EventRuleAction      = "rule.action"
+	EventPlanAlert       = "plan.alert"
 )
 
 // Event is a durable, sequenced record of a change.

@@ -3,7 +3,7 @@
 // (written by backend/postgres/*_store.go), and the protocol's own messages
 // of backend/realtime/message.go. events.test.ts fails when the Go and the
 // TypeScript lists differ.
-import type { Client, ClientID, Organisation, Presence, Stage, StageID, User } from './types';
+import type { Call, Client, ClientID, Organisation, PlanAlert, Presence, RuleAction, Stage, StageID, User, WorkItem } from './types';
 
 /** EVENT_TYPES lists every event type of backend/warmline/event.go, in its order. */
 export const EVENT_TYPES = [
@@ -20,6 +20,16 @@ export const EVENT_TYPES = [
   'user.updated',
   'organisation.updated',
   'agent.state_changed',
+  'call.ringing',
+  'call.answered',
+  'call.held',
+  'call.ended',
+  'call.missed',
+  'trunk.changed',
+  'work_item.created',
+  'work_item.closed',
+  'rule.action',
+  'plan.alert',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -61,6 +71,20 @@ export interface EventData {
   'organisation.updated': Organisation;
   /** A user's state changed (the wallboard's presence). */
   'agent.state_changed': Presence;
+  /** A call record was created: a softphone or the client's phone rings. */
+  'call.ringing': Call;
+  'call.answered': Call;
+  /** Held or resumed: the call's held says which. */
+  'call.held': Call;
+  'call.ended': Call;
+  /** An inbound call nobody took, with its missed_reason. */
+  'call.missed': Call;
+  /** The organisation's trunks or lines changed (admins refetch them). */
+  'trunk.changed': { id: number };
+  'work_item.created': WorkItem;
+  'work_item.closed': WorkItem;
+  'rule.action': RuleAction;
+  'plan.alert': PlanAlert;
 }
 
 /** An EventMessage is one event: its type, its sequence number in the organisation and its data. */

@@ -337,3 +337,73 @@ export interface FunnelReport {
   since: string;
   stages: FunnelStageReport[];
 }
+
+// Calls (backend/warmline/call.go).
+export type CallID = number;
+export type CallDirection = 'inbound' | 'outbound';
+export type CallStatus = 'ringing' | 'answered' | 'ended';
+export type CallOutcome = 'answered' | 'missed' | 'no_answer' | 'busy' | 'declined' | 'cancelled' | 'failed';
+export type MissedReason = 'out_of_hours' | 'no_agents_online' | 'all_busy' | 'no_answer' | 'overload' | 'abandoned';
+export type HangupSide = 'agent' | 'client' | 'system';
+
+/** Call is one call record. */
+export interface Call {
+  id: CallID;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  trunk_id: number | null;
+  line_id: number | null;
+  agent_id: UserID | null;
+  agent_name: string;
+  client_id: ClientID | null;
+  client_name: string;
+  status: CallStatus;
+  held: boolean;
+  created_at: string;
+  ringing_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  outcome: CallOutcome | null;
+  missed_reason: MissedReason | null;
+  sip_cause: number | null;
+  end_reason: string;
+  hangup_side: HangupSide | null;
+}
+
+/**
+ * WorkItem is an entry of a work queue (callbacks, cooling soon, cooled,
+ * zombies for decision); the rules engine (issue 5) owns its shape.
+ */
+export interface WorkItem {
+  id: number;
+  kind: string;
+  client_id: ClientID;
+  owner_id: UserID | null;
+  reason: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+/** RuleAction is one automatic action of the rules engine, with its reason. */
+export interface RuleAction {
+  id: number;
+  client_id: ClientID;
+  rule: string;
+  action: string;
+  reason: string;
+  created_at: string;
+  undone_at: string | null;
+}
+
+/** PlanAlert tells supervisors an agent fell behind pace. */
+export interface PlanAlert {
+  plan_id: number;
+  agent_id: UserID;
+  metric: string;
+  target: number;
+  actual: number;
+  expected: number;
+  lag: number;
+  reason: string;
+}
