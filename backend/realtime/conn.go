@@ -30,8 +30,10 @@ const (
 )
 
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  1024,
-	WriteBufferSize: 4096,
+	// No buffer sizes: reads reuse the HTTP server's hijacked buffer, and
+	// write buffers come from a pool while a frame is written, so an idle
+	// connection holds none (about 3 MB less per 1 000 connections).
+	WriteBufferPool: &sync.Pool{},
 	// The Origin was checked by the caller (Serve's contract); gorilla's
 	// own check would refuse a configured public URL behind a proxy.
 	CheckOrigin: func(*http.Request) bool { return true },

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/warmline/warmline/backend/warmline"
 )
@@ -42,7 +43,18 @@ type feed struct {
 	ownOnly bool     // the organisation's "agents see only their own clients"
 	subs    map[*subscriber]struct{}
 	dead    bool // removed from the hub: subscribing must go to a new feed
+
+	// reading is idle, reading or readAgain (see kick): notifications that
+	// arrive while a read runs fold into one more read instead of queueing
+	// one read each.
+	reading atomic.Int32
 }
+
+const (
+	idle int32 = iota
+	readingNow
+	readAgain
+)
 
 // errFeedGone says the feed was removed between lookup and subscribe.
 var errFeedGone = errors.New("feed removed")
@@ -135,6 +147,40 @@ func (f *feed) unsubscribe(s *subscriber) (gone bool) {
 	delete(f.subs, s)
 	f.dead = len(f.subs) == 0
 	return f.dead
+}
+
+// kick asks for the events committed since the last read to be delivered,
+// without waiting for it: the hub's notification loop must never block on
+// a query (it did, and at 1 000 events/s the reads queued behind one
+// another). Kicks during a read coalesce into one more read, so a burst of
+// notifications costs at most two reads. read runs the wake; the hub bounds
+// how many run at once.
+func (f *feed) kick(read func(*feed)) {
+	for {
+		switch f.reading.Load() {
+		case idle:
+			if f.reading.CompareAndSwap(idle, readingNow) {
+				go f.readLoop(read)
+				return
+			}
+		case readingNow:
+			if f.reading.CompareAndSwap(readingNow, readAgain) {
+				return
+			}
+		default: // a read is already due after the running one
+			return
+		}
+	}
+}
+
+func (f *feed) readLoop(read func(*feed)) {
+	for {
+		read(f)
+		if f.reading.CompareAndSwap(readingNow, idle) {
+			return
+		}
+		f.reading.Store(readingNow) // kicked meanwhile: read once more
+	}
 }
 
 // wake reads the events committed since the last read and delivers them.

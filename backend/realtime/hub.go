@@ -68,13 +68,24 @@ type Hub struct {
 	mu    sync.Mutex
 	feeds map[warmline.OrgID]*feed
 	ctx   context.Context // the hub's lifetime, for reads the hub does on its own
+
+	// reads bounds the feed reads running at once, so a wake-up of every
+	// organisation (a poll, a listener reconnect) does not open a
+	// connection per organisation.
+	reads chan struct{}
 }
+
+// maxConcurrentReads is the size of Hub.reads: a few, so that one busy
+// organisation does not hold up the others, and few enough to leave the
+// pool to the API.
+const maxConcurrentReads = 4
 
 // NewHub returns a hub reading events from db. Run must be running for
 // live delivery.
 func NewHub(db *postgres.DB, cfg Config, log *slog.Logger) *Hub {
 	cfg.defaults()
-	return &Hub{cfg: cfg, src: postgres.NewEventStore(db), presence: postgres.NewPresenceStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background()}
+	return &Hub{cfg: cfg, src: postgres.NewEventStore(db), presence: postgres.NewPresenceStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background(),
+		reads: make(chan struct{}, maxConcurrentReads)}
 }
 
 // Run listens for commits until ctx ends. It returns only then, or when
@@ -122,12 +133,21 @@ func (h *Hub) feedOf(org warmline.OrgID) *feed {
 	return h.feeds[org]
 }
 
-// wake delivers an organisation's new events, if anyone here listens.
+// wake has an organisation's new events delivered, if anyone here
+// listens. It does not wait for the read (see feed.kick).
 func (h *Hub) wake(ctx context.Context, org warmline.OrgID) {
 	if f := h.feedOf(org); f != nil {
-		if err := f.wake(ctx); err != nil {
-			h.log.Error("deliver events", "org", org, "err", err)
-		}
+		f.kick(func(f *feed) {
+			select {
+			case h.reads <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-h.reads }()
+			if err := f.wake(ctx); err != nil && ctx.Err() == nil {
+				h.log.Error("deliver events", "org", org, "err", err)
+			}
+		})
 	}
 }
 
