@@ -62,30 +62,32 @@ const (
 
 // Call is one call record.
 type Call struct {
-	ID           CallID        `json:"id" db:"id"`
-	OrgID        OrgID         `json:"-" db:"org_id"`
-	Direction    CallDirection `json:"direction" db:"direction"`
-	From         string        `json:"from" db:"from_number"`
-	To           string        `json:"to" db:"to_number"`
-	TrunkID      *int64        `json:"trunk_id" db:"trunk_id"`
-	LineID       *int64        `json:"line_id" db:"line_id"`
-	AgentID      *UserID       `json:"agent_id" db:"agent_id"`
-	AgentName    string        `json:"agent_name" db:"agent_name"`
-	ClientID     *ClientID     `json:"client_id" db:"client_id"`
-	ClientName   string        `json:"client_name" db:"client_name"`
-	SIPCallID    string        `json:"-" db:"sip_call_id"`
-	Status       CallStatus    `json:"status" db:"status"`
-	Held         bool          `json:"held" db:"held"`
-	CreatedAt    time.Time     `json:"created_at" db:"created_at"`
-	RingingAt    *time.Time    `json:"ringing_at" db:"ringing_at"`
-	AnsweredAt   *time.Time    `json:"answered_at" db:"answered_at"`
-	EndedAt      *time.Time    `json:"ended_at" db:"ended_at"`
-	Outcome      *CallOutcome  `json:"outcome" db:"outcome"`
-	MissedReason *MissedReason `json:"missed_reason" db:"missed_reason"`
-	SIPCause     *int          `json:"sip_cause" db:"sip_cause"`
-	EndReason    string        `json:"end_reason" db:"end_reason"`
-	HangupSide   *HangupSide   `json:"hangup_side" db:"hangup_side"`
-	Node         string        `json:"-" db:"node"`
+	ID         CallID        `json:"id" db:"id"`
+	OrgID      OrgID         `json:"-" db:"org_id"`
+	Direction  CallDirection `json:"direction" db:"direction"`
+	From       string        `json:"from" db:"from_number"`
+	To         string        `json:"to" db:"to_number"`
+	TrunkID    *int64        `json:"trunk_id" db:"trunk_id"`
+	LineID     *int64        `json:"line_id" db:"line_id"`
+	AgentID    *UserID       `json:"agent_id" db:"agent_id"`
+	AgentName  string        `json:"agent_name" db:"agent_name"`
+	ClientID   *ClientID     `json:"client_id" db:"client_id"`
+	ClientName string        `json:"client_name" db:"client_name"`
+	// ClientOwnerID is told of a missed call, besides supervisors.
+	ClientOwnerID *UserID       `json:"client_owner_id" db:"client_owner_id"`
+	SIPCallID     string        `json:"-" db:"sip_call_id"`
+	Status        CallStatus    `json:"status" db:"status"`
+	Held          bool          `json:"held" db:"held"`
+	CreatedAt     time.Time     `json:"created_at" db:"created_at"`
+	RingingAt     *time.Time    `json:"ringing_at" db:"ringing_at"`
+	AnsweredAt    *time.Time    `json:"answered_at" db:"answered_at"`
+	EndedAt       *time.Time    `json:"ended_at" db:"ended_at"`
+	Outcome       *CallOutcome  `json:"outcome" db:"outcome"`
+	MissedReason  *MissedReason `json:"missed_reason" db:"missed_reason"`
+	SIPCause      *int          `json:"sip_cause" db:"sip_cause"`
+	EndReason     string        `json:"end_reason" db:"end_reason"`
+	HangupSide    *HangupSide   `json:"hangup_side" db:"hangup_side"`
+	Node          string        `json:"-" db:"node"`
 }
 
 // CallFilter selects call records; zero fields match everything.

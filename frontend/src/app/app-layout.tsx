@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useSearchParams } from 'react-router';
+import { AlertCenter } from '../features/alerts/alert-center';
 import { isTvMode } from '../features/wallboard/tv-mode';
 import { AppHeader } from './app-header';
 import { RealtimeProvider } from './realtime-provider';
@@ -27,6 +28,7 @@ export function AppLayout() {
         <main id="main" className="app-main" tabIndex={-1}>
           <Outlet />
         </main>
+        {!tv && <AlertCenter />}
       </div>
     </RealtimeProvider>
   );

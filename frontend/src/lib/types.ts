@@ -358,6 +358,8 @@ export interface Call {
   agent_name: string;
   client_id: ClientID | null;
   client_name: string;
+  /** The client's owner agent: who is told of a missed call besides supervisors. */
+  client_owner_id: UserID | null;
   status: CallStatus;
   held: boolean;
   created_at: string;
