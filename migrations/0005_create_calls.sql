@@ -89,6 +89,10 @@ CREATE INDEX calls_org_created_idx ON calls (org_id, created_at DESC, id DESC);
 CREATE INDEX calls_client_idx ON calls (org_id, client_id, created_at DESC) WHERE client_id IS NOT NULL;
 CREATE INDEX calls_agent_idx ON calls (org_id, agent_id, created_at DESC) WHERE agent_id IS NOT NULL;
 CREATE INDEX calls_open_idx ON calls (node) WHERE status <> 'ended';
+-- A caller's calls by number: was a missed call called back (any later
+-- connected call with the number, either direction)?
+CREATE INDEX calls_from_idx ON calls (org_id, from_number, created_at);
+CREATE INDEX calls_to_idx ON calls (org_id, to_number, created_at);
 
 -- +goose Down
 DROP TABLE calls;

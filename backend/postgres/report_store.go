@@ -62,3 +62,51 @@ func (s *ReportStore) FunnelReport(ctx context.Context, since time.Time) (*warml
 	}
 	return rep, nil
 }
+
+// CallsReport reads the calls in progress and today's figures, "today"
+// starting at midnight in the organisation's time zone. A missed call
+// counts as called back once any later call with the caller's number was
+// answered, whoever placed it.
+func (s *ReportStore) CallsReport(ctx context.Context) (*warmline.CallsReport, error) {
+	a, err := warmline.MustActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Require(warmline.RoleSupervisor); err != nil {
+		return nil, err
+	}
+	rep := &warmline.CallsReport{Live: []*warmline.Call{}}
+	const today = `
+		WITH o AS (
+			SELECT date_trunc('day', now() AT TIME ZONE time_zone) AT TIME ZONE time_zone AS since
+			FROM organisations WHERE id = $1)
+		SELECT o.since,
+			count(c.id) FILTER (WHERE c.direction = 'inbound') AS inbound,
+			count(c.id) FILTER (WHERE c.direction = 'outbound') AS outbound,
+			count(c.id) FILTER (WHERE c.answered_at IS NOT NULL) AS answered,
+			count(c.id) FILTER (WHERE c.outcome = 'missed') AS missed,
+			count(c.id) FILTER (WHERE c.outcome = 'missed' AND NOT EXISTS (
+				SELECT 1 FROM calls l
+				WHERE l.org_id = $1 AND l.answered_at IS NOT NULL AND l.created_at > c.created_at
+					AND c.from_number <> '' AND (l.from_number = c.from_number OR l.to_number = c.from_number))) AS not_called_back
+		FROM o LEFT JOIN calls c ON c.org_id = $1 AND c.created_at >= o.since
+		GROUP BY o.since`
+	if err := s.db.GetContext(ctx, &rep.Today, today, a.OrgID); err != nil {
+		return nil, fmt.Errorf("today's calls: %w", err)
+	}
+	const live = `
+		SELECT c.id, c.org_id, c.direction, c.from_number, c.to_number, c.trunk_id, c.line_id,
+			c.agent_id, COALESCE(u.name, '') AS agent_name, c.client_id, COALESCE(cl.name, '') AS client_name,
+			cl.owner_id AS client_owner_id, c.sip_call_id, c.status, c.held, c.created_at, c.ringing_at,
+			c.answered_at, c.ended_at, c.outcome, c.missed_reason, c.sip_cause, c.end_reason, c.hangup_side, c.node
+		FROM calls c
+		LEFT JOIN users u ON u.org_id = c.org_id AND u.id = c.agent_id
+		LEFT JOIN clients cl ON cl.org_id = c.org_id AND cl.id = c.client_id
+		WHERE c.org_id = $1 AND c.status <> 'ended'
+		ORDER BY c.created_at, c.id
+		LIMIT 500`
+	if err := s.db.SelectContext(ctx, &rep.Live, live, a.OrgID); err != nil {
+		return nil, fmt.Errorf("live calls: %w", err)
+	}
+	return rep, nil
+}

@@ -33,4 +33,26 @@ type ReportService interface {
 	// FunnelReport counts clients per stage now and the conversion of each
 	// stage to any later one for clients who entered it since `since`.
 	FunnelReport(ctx context.Context, since time.Time) (*FunnelReport, error)
+	// CallsReport lists the calls in progress and counts today's calls.
+	CallsReport(ctx context.Context) (*CallsReport, error)
+}
+
+// CallsToday are the organisation's call figures since midnight in its
+// time zone.
+type CallsToday struct {
+	Since    time.Time `json:"since" db:"since"`
+	Inbound  int       `json:"inbound" db:"inbound"`
+	Outbound int       `json:"outbound" db:"outbound"`
+	Answered int       `json:"answered" db:"answered"`
+	Missed   int       `json:"missed" db:"missed"`
+	// NotCalledBack are missed calls with no later connected call with
+	// the caller's number, in either direction: callers still waiting.
+	NotCalledBack int `json:"not_called_back" db:"not_called_back"`
+}
+
+// CallsReport is the wallboard's calls panel: the calls in progress and
+// today's figures.
+type CallsReport struct {
+	Live  []*Call    `json:"live"`
+	Today CallsToday `json:"today"`
 }
