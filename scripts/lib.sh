@@ -104,6 +104,31 @@ free_port() {
   return 1
 }
 
+# Phone e2e (issue 3): the gateway needs a SIP port (UDP) and an RTP port
+# range, so ports are checked over UDP too.
+# ports_in_use prints every local port with a TCP or UDP socket on it (ss
+# from iproute2; without ss it prints nothing and only the bind can tell).
+ports_in_use() {
+  command -v ss >/dev/null || return 0
+  ss -Htuan 2>/dev/null | awk '{ n = split($5, a, ":"); print a[n] }' | sort -un
+}
+
+# free_port_range COUNT prints the first of COUNT consecutive ports on which
+# nothing holds a TCP or UDP socket, below the ephemeral range like free_port.
+free_port_range() {
+  local count=$1 used base i
+  used=$(ports_in_use)
+  for ((i = 0; i < 100; i++)); do
+    base=$((20000 + RANDOM % (12000 - count)))
+    if ! awk -v lo="$base" -v hi="$((base + count - 1))" '$1 >= lo && $1 <= hi { f = 1 } END { exit !f }' <<<"$used" &&
+      ! port_in_use "$base"; then
+      echo "$base"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (default 15) for it to
 # exit, then SIGKILL. Quiet if it is already gone.
 stop_pid() {

@@ -2,7 +2,8 @@
 # make test — everything CI checks, from a fresh clone, on a machine where
 # nothing is running:
 #
-#   install what is missing (Debian: postgresql chromium sox curl gcc; npm ci
+#   install what is missing (Debian: postgresql chromium sox curl gcc, and
+#   baresip-core sip-tester for the phone specs; npm ci
 #   for frontend/ and e2e/, never downloading a browser), start a throw-away
 #   Postgres, then: go vet, gofmt check, go test -race, frontend typecheck and
 #   unit tests, the build (SPA, then bin/warmline), and the Playwright e2e suite
@@ -58,6 +59,9 @@ install_all() {
   command -v sox >/dev/null || need+=(sox)
   command -v curl >/dev/null || need+=(curl)
   command -v gcc >/dev/null || need+=(gcc libc6-dev) # go test -race needs cgo
+  # Phone e2e (issue 3): baresip is the customer's phone, sipp a SIP peer.
+  command -v baresip >/dev/null || need+=(baresip-core)
+  command -v sipp >/dev/null || need+=(sip-tester)
   apt_install "${need[@]}"
   local tool
   for tool in go node npm git; do
@@ -86,6 +90,14 @@ e2e() {
   psql_url "$DATABASE_URL" "CREATE DATABASE e2e" >/dev/null
   port=$(free_port)
   url=http://127.0.0.1:$port
+  # Phone e2e (issue 3): the gateway on loopback, exported so that the
+  # server and Playwright (whose phone specs dial the gateway) both see it.
+  local sip rtp
+  sip=$(free_port_range 2) # UDP and TCP on the SIP port, TLS on the next
+  rtp=$(free_port_range 200)
+  export WARMLINE_SIP_LISTEN=udp:127.0.0.1:$sip WARMLINE_RTP_PORTS=$rtp-$((rtp + 199))
+  export WARMLINE_ICE_LOOPBACK=true WARMLINE_DEMO_LINE=true
+  info "gateway: SIP $WARMLINE_SIP_LISTEN, RTP $WARMLINE_RTP_PORTS"
   log=$LOGS/e2e-server.log
   info "starting bin/warmline serve --seed-demo on $url (log: ${log#"$ROOT"/})"
   # setsid: its own session, so the EXIT trap can end it and anything it

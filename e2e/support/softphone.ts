@@ -1,0 +1,69 @@
+// Driving the SPA's softphone by its test ids (the contract with
+// frontend/src/features/softphone).
+import { expect, type Locator, type Page } from '@playwright/test';
+import { DEMO_PASSWORD } from './warmline-api';
+
+export type CallState = 'ringing' | 'dialing' | 'early' | 'active' | 'ended';
+
+/** logIn signs in through the login page, in Russian like the other specs. */
+export async function logIn(page: Page, email: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Пароль').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+}
+
+export function softphone(page: Page): Locator {
+  return page.getByTestId('softphone');
+}
+
+export function activeCall(page: Page): Locator {
+  return page.getByTestId('active-call');
+}
+
+/** turnOn switches the softphone on and waits for its media leg to be ready. */
+export async function turnOn(page: Page): Promise<void> {
+  const panel = softphone(page);
+  await expect(panel).toBeVisible();
+  if ((await panel.getAttribute('data-state')) === 'off') await page.getByTestId('softphone-toggle').click();
+  await expect(panel, 'the softphone should connect its media leg').toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+}
+
+/**
+ * turnOff switches it off, so the browser closes its PeerConnection before
+ * the page goes (the gateway would otherwise wait for ICE to time out).
+ */
+export async function turnOff(page: Page): Promise<void> {
+  const panel = softphone(page);
+  if (!(await panel.count())) return;
+  const state = await panel.getAttribute('data-state');
+  if (state && state !== 'off') {
+    await page.getByTestId('softphone-toggle').click();
+    await expect(panel).toHaveAttribute('data-state', 'off', { timeout: 5_000 });
+  }
+}
+
+/** expectCallState waits for the current call to reach state. */
+export async function expectCallState(page: Page, state: CallState, timeout = 15_000): Promise<void> {
+  await expect(activeCall(page), `the softphone's call should be ${state}`).toHaveAttribute('data-call-state', state, { timeout });
+}
+
+/** answer picks up the call ringing on the softphone (the incoming pop-up's Answer). */
+export async function answer(page: Page): Promise<void> {
+  const popup = page.getByTestId('incoming-call');
+  await expect(popup).toBeVisible({ timeout: 15_000 });
+  await popup.getByTestId('incoming-answer').click();
+}
+
+const keyIds: Record<string, string> = { '*': 'star', '#': 'hash' };
+
+/** pressKeys clicks dial pad keys one by one (DTMF during a call). */
+export async function pressKeys(page: Page, digits: string): Promise<void> {
+  for (const d of digits) {
+    await page.getByTestId(`dialpad-key-${keyIds[d] ?? d}`).click();
+    // Distinct key presses, as a person makes them: each digit is its own
+    // telephone-event, not one merged into the previous.
+    await page.waitForTimeout(250);
+  }
+}
