@@ -26,3 +26,13 @@ func (s *Server) handleFunnelReport(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, rep)
 }
+
+// handleCallsReport answers the wallboard's calls panel: calls in progress
+// and today's figures.
+func (s *Server) handleCallsReport(c echo.Context) error {
+	rep, err := s.Reports.CallsReport(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}

@@ -115,6 +115,7 @@ func (s *Server) routes() []Route {
 		{http.MethodPut, v1 + "/auth/me/state", agent, s.handleMyState},
 		{http.MethodGet, v1 + "/presence", agent, s.handlePresence},
 		{http.MethodGet, v1 + "/reports/funnel", supervisor, s.handleFunnelReport},
+		{http.MethodGet, v1 + "/reports/calls", supervisor, s.handleCallsReport},
 
 		{http.MethodGet, v1 + "/organisation", agent, s.handleOrganisation},
 		{http.MethodPatch, v1 + "/organisation", admin, s.handleOrganisationUpdate},

@@ -77,6 +77,7 @@ func TestTenancyMatrix(t *testing.T) {
 		"PUT /api/v1/auth/me/state":  func() call { return call{body: map[string]string{"state": "away", "reason": "lunch"}, own: true} },
 		"GET /api/v1/presence":       func() call { return call{own: true} },
 		"GET /api/v1/reports/funnel": func() call { return call{own: true} },
+		"GET /api/v1/reports/calls":  func() call { return call{own: true} },
 		"GET /api/v1/organisation":   func() call { return call{own: true} },
 		"PATCH /api/v1/organisation": func() call {
 			return call{body: map[string]any{"agents_own_clients_only": false}, own: true}

@@ -333,6 +333,23 @@ export interface FunnelStageReport {
   conversion: number;
 }
 
+/** CallsToday are the organisation's call figures since its midnight (GET /reports/calls). */
+export interface CallsToday {
+  since: string;
+  inbound: number;
+  outbound: number;
+  answered: number;
+  missed: number;
+  /** Missed calls with no later connected call with the caller's number. */
+  not_called_back: number;
+}
+
+/** CallsReport is the wallboard's calls panel: calls in progress and today's figures. */
+export interface CallsReport {
+  live: Call[];
+  today: CallsToday;
+}
+
 export interface FunnelReport {
   since: string;
   stages: FunnelStageReport[];

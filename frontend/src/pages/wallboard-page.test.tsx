@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FunnelReport, Organisation, Presence, Session, User } from '../lib/types';
+import type { Call, CallsReport, FunnelReport, Organisation, Presence, Session, User } from '../lib/types';
 import { createLiveBus } from '../test/live';
 import { jsonResponse, renderWithApp } from '../test/render';
 import { WallboardPage } from './wallboard-page';
@@ -57,6 +57,37 @@ const report: FunnelReport = {
   ],
 };
 
+const liveCall = (over: Partial<Call>): Call => ({
+  id: 1,
+  direction: 'inbound',
+  from: '+79161234567',
+  to: '+74950000000',
+  trunk_id: 1,
+  line_id: 1,
+  agent_id: 5,
+  agent_name: 'Вера Лебедева',
+  client_id: 7,
+  client_name: 'ООО Ромашка',
+  client_owner_id: 5,
+  status: 'answered',
+  held: false,
+  created_at: ago(200),
+  ringing_at: ago(200),
+  answered_at: ago(125),
+  ended_at: null,
+  outcome: null,
+  missed_reason: null,
+  sip_cause: null,
+  end_reason: '',
+  hangup_side: null,
+  ...over,
+});
+
+let callsReport: CallsReport = {
+  live: [],
+  today: { since: ago(36000), inbound: 0, outbound: 0, answered: 0, missed: 0, not_called_back: 0 },
+};
+
 function stubServer() {
   const calls: string[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
@@ -73,6 +104,7 @@ function stubServer() {
       });
     }
     if (url.startsWith('/api/v1/reports/funnel')) return jsonResponse(200, report);
+    if (url.startsWith('/api/v1/reports/calls')) return jsonResponse(200, callsReport);
     return jsonResponse(404, { code: 'not_found', error: 'Not found.' });
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -163,8 +195,43 @@ describe('WallboardPage', () => {
     bus.emit({ type: 'clients.imported', data: { created: 4 } });
     await waitFor(() => expect(funnelCalls()).toBe(2), { timeout: 1000 });
 
-    expect(screen.getByText('Звонки появятся вместе с софтфоном')).toBeInTheDocument();
     expect(screen.getByText('Планы появятся с модулем планов')).toBeInTheDocument();
+  });
+
+  it('shows today’s call figures and the calls in progress with their duration, and refetches after call events', async () => {
+    callsReport = {
+      live: [
+        liveCall({}),
+        liveCall({ id: 2, direction: 'outbound', from: '+74950000000', to: '+79995550000', client_id: null, client_name: '', status: 'ringing', answered_at: null, created_at: ago(5) }),
+      ],
+      today: { since: ago(36000), inbound: 12, outbound: 30, answered: 25, missed: 4, not_called_back: 2 },
+    };
+    const { calls } = stubServer();
+    const bus = createLiveBus();
+    renderWithApp(
+      <bus.Provider>
+        <WallboardPage />
+      </bus.Provider>,
+      { session: session('supervisor'), route: '/wallboard' },
+    );
+    const live = await screen.findByTestId('live-calls');
+    expect(screen.getByTestId('call-stat-liveCalls')).toHaveTextContent('2');
+    expect(screen.getByTestId('call-stat-answered')).toHaveTextContent('25');
+    expect(screen.getByTestId('call-stat-missed')).toHaveTextContent('4');
+    expect(screen.getByTestId('call-stat-notCalledBack')).toHaveTextContent('2');
+    const rows = within(live).getAllByTestId('live-call');
+    expect(rows[0]).toHaveTextContent(/Входящий.*ООО Ромашка.*Вера Лебедева.*Разговор.*2 мин 05 с/);
+    expect(rows[1]).toHaveTextContent(/Исходящий.*\+7 999 555-00-00.*Вызов.*5 с/);
+    act(() => {
+      vi.advanceTimersByTime(1000);
+    });
+    expect(rows[0]).toHaveTextContent('2 мин 06 с');
+
+    const reportCalls = () => calls.filter((u) => u.includes('/reports/calls')).length;
+    expect(reportCalls()).toBe(1);
+    bus.emit({ type: 'call.ended', data: liveCall({ status: 'ended' }) });
+    bus.emit({ type: 'call.answered', data: liveCall({ id: 2 }) });
+    await waitFor(() => expect(reportCalls()).toBe(2), { timeout: 1000 });
   });
 
   it('tells an agent the page is not for them, without asking the server', () => {

@@ -8,6 +8,7 @@ import { Loading } from '../components/ui/loading';
 import { AgentBoard } from '../features/wallboard/components/agent-board';
 import { CallsPanel } from '../features/wallboard/components/calls-panel';
 import { FunnelTable, WINDOW_DAYS } from '../features/wallboard/components/funnel-table';
+import { useCallsReport } from '../features/wallboard/hooks/use-calls-report';
 import { useFunnelReport } from '../features/wallboard/hooks/use-funnel-report';
 import { useNow } from '../features/wallboard/hooks/use-now';
 import { usePresenceList } from '../features/wallboard/hooks/use-presence-list';
@@ -45,6 +46,7 @@ function Wallboard() {
   const now = useNow(1000);
   const presence = usePresenceList();
   const funnel = useFunnelReport(days);
+  const calls = useCallsReport();
   const enteredFullscreen = useRef(false);
 
   const setParam = useCallback(
@@ -157,7 +159,7 @@ function Wallboard() {
             <FunnelTable report={funnel.data} days={days} onDaysChange={tv ? undefined : (d) => setParam('days', d === DEFAULT_DAYS ? null : String(d))} />
           )}
         </div>
-        <CallsPanel />
+        <CallsPanel report={calls.data ?? null} error={calls.error} now={now} />
       </div>
     </div>
   );
