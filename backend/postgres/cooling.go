@@ -20,7 +20,7 @@ type coolingFilter struct {
 // refreshCooling recomputes, in one set-based statement, when clients show
 // as cooling soon and when they cool, from their last touch (the later of
 // entering the stage and the last contact), their stage's settings and the
-// organisation's time zone. It runs in the transaction of whatever changed
+// organisation's working calendar (wl_deadlines, migration 0006). It runs in the transaction of whatever changed
 // one of those inputs.
 func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f coolingFilter) error {
 	var ids any
@@ -33,8 +33,8 @@ func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f cool
 	}
 	const q = `
 		UPDATE clients c SET (cooling_soon_at, cools_at) = (
-			SELECT d.soon_at, d.cools_at FROM wl_cooling_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at),
-				s.kind, s.cooling_period, s.cooling_soon, s.cooling_unit, o.time_zone) d)
+			SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at),
+				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone) d)
 		FROM stages s, organisations o
 		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id
 			AND ($2::bigint[] IS NULL OR c.id = ANY($2)) AND ($3::bigint = 0 OR c.stage_id = $3)`
