@@ -42,11 +42,13 @@ export interface Customer {
 
 /** gatewaySip is the gateway's SIP address (host:port) from WARMLINE_SIP_LISTEN. */
 export function gatewaySip(): string {
-  const listen = process.env.WARMLINE_SIP_LISTEN;
-  const m = listen?.match(/^(?:udp:)?(127\.0\.0\.1:\d+)$/);
+  const addrs = process.env.WARMLINE_SIP_LISTEN;
+  // A comma-separated list of transport:host:port; baresip dials over UDP.
+  const udp = addrs?.split(',').find((a) => /^(udp:)?127\.0\.0\.1:\d+$/.test(a.trim()));
+  const m = udp?.trim().match(/(127\.0\.0\.1:\d+)$/);
   if (!m) {
     throw new Error(
-      `WARMLINE_SIP_LISTEN is ${listen === undefined ? 'not set' : `"${listen}"`}: the phone specs need the ` +
+      `WARMLINE_SIP_LISTEN is ${addrs === undefined ? 'not set' : `"${addrs}"`}: the phone specs need the ` +
         'server started with the gateway listening on udp:127.0.0.1:PORT (make test sets it) and the same value here',
     );
   }
@@ -81,6 +83,7 @@ export const test = base.extend<{ admin: WarmlineApi; customer: Customer; agent:
     async ({ playwright, launchOptions, tones }, use) => {
       const browser = await playwright.chromium.launch({
         ...launchOptions,
+        executablePath: launchOptions.executablePath ?? '/usr/bin/chromium',
         args: [
           ...(launchOptions.args ?? []),
           '--use-fake-ui-for-media-stream',
@@ -126,10 +129,14 @@ export const test = base.extend<{ admin: WarmlineApi; customer: Customer; agent:
       await use({ baresip, phone, client, line, agentUser });
     } finally {
       await testInfo.attach('baresip.log', { body: baresip.log(), contentType: 'text/plain' });
-      await baresip.stop();
-      await admin.deleteTestTrunks();
-      if (client) await admin.send('DELETE', `/api/v1/clients/${client.id}`).catch(() => undefined);
+      // Every step runs even when one fails; the first failure is reported.
+      const failures: unknown[] = [];
+      const step = async (f: () => Promise<unknown>) => f().catch((err) => failures.push(err));
+      await step(() => baresip.stop());
+      await step(() => admin.deleteTestTrunks());
+      if (client) await step(() => admin.send('DELETE', `/api/v1/clients/${client!.id}`));
       fs.rmSync(dir, { recursive: true, force: true });
+      if (failures.length) throw failures[0];
     }
   },
 
