@@ -1,0 +1,302 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// newWebRTCAPI builds the pion API every browser leg uses: G.711 and
+// telephone-event only, no interceptors (no NACK, no reports: audio
+// pass-through needs none), and the ICE settings of cfg.
+func newWebRTCAPI(cfg Config) (*webrtc.API, error) {
+	me := &webrtc.MediaEngine{}
+	for _, c := range []webrtc.RTPCodecParameters{
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: ptPCMU},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1}, PayloadType: ptPCMA},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: "audio/telephone-event", ClockRate: 8000, SDPFmtpLine: "0-16"}, PayloadType: ptTE},
+	} {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("register %s: %w", c.MimeType, err)
+		}
+	}
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(cfg.ICEIncludeLoopback)
+	if len(cfg.PublicIPs) > 0 {
+		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
+	}
+	if err := se.SetEphemeralUDPPortRange(uint16(cfg.RTPPortMin), uint16(cfg.RTPPortMax)); err != nil {
+		return nil, fmt.Errorf("ICE port range: %w", err)
+	}
+	// A browser that stops answering consent checks is disconnected
+	// after 5 s and failed after 10 s more: its calls end as browser_lost.
+	se.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
+	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se),
+		webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
+}
+
+// checkBrowserOffer refuses an offer the leg cannot use, with the reason
+// the softphone shows: it must have one audio stream with PCMU or PCMA.
+func checkBrowserOffer(offer string) error {
+	if len(offer) == 0 {
+		return errors.New("the offer is empty")
+	}
+	var s sdp.SessionDescription
+	if err := s.UnmarshalString(offer); err != nil {
+		return fmt.Errorf("the offer is not SDP: %v", err)
+	}
+	audio := 0
+	for _, m := range s.MediaDescriptions {
+		if m.MediaName.Media != "audio" {
+			continue
+		}
+		audio++
+		for _, a := range m.Attributes {
+			if a.Key == "rtpmap" {
+				v := strings.ToUpper(a.Value)
+				if strings.Contains(v, " PCMU/8000") || strings.Contains(v, " PCMA/8000") {
+					return nil
+				}
+			}
+		}
+		for _, f := range m.MediaName.Formats {
+			if f == "0" || f == "8" {
+				return nil
+			}
+		}
+	}
+	if audio == 0 {
+		return errors.New("the offer has no audio stream")
+	}
+	return errors.New("the offer's audio has no PCMU or PCMA")
+}
+
+// agentLeg is a softphone's persistent PeerConnection. What the browser
+// says goes to sink; what forward gets goes to the browser.
+type agentLeg struct {
+	pc       *webrtc.PeerConnection
+	sink     atomic.Pointer[endpointBox]
+	lastRecv atomic.Int64
+	received atomic.Uint64
+	sent     atomic.Uint64
+
+	mu     sync.Mutex // out, bind, paused
+	out    rewriter
+	bind   *legBinding
+	paused bool
+
+	closed atomic.Bool
+}
+
+// legBinding is what pion negotiated for our outgoing track.
+type legBinding struct {
+	w      webrtc.TrackLocalWriter
+	ssrc   uint32
+	pcma   bool  // the browser accepts PCMA
+	pcmu   bool  // ... and PCMU
+	te     uint8 // its telephone-event payload type, 0 when none
+	inTE   uint8 // the telephone-event payload type it sends
+	stream string
+}
+
+// legTrack is our outgoing audio track: it hands pion's writer to the leg.
+type legTrack struct{ leg *agentLeg }
+
+func (t legTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	b := &legBinding{w: ctx.WriteStream(), ssrc: uint32(ctx.SSRC())}
+	var first *webrtc.RTPCodecParameters
+	for i, c := range ctx.CodecParameters() {
+		switch strings.ToLower(c.MimeType) {
+		case "audio/pcmu":
+			b.pcmu = true
+		case "audio/pcma":
+			b.pcma = true
+		case "audio/telephone-event":
+			b.te = uint8(c.PayloadType)
+			continue
+		default:
+			continue
+		}
+		if first == nil {
+			first = &ctx.CodecParameters()[i]
+		}
+	}
+	if first == nil {
+		return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+	}
+	t.leg.mu.Lock()
+	t.leg.bind = b
+	t.leg.out.ssrc = b.ssrc
+	t.leg.out.rebase = true
+	t.leg.mu.Unlock()
+	return *first, nil
+}
+
+func (t legTrack) Unbind(webrtc.TrackLocalContext) error {
+	t.leg.mu.Lock()
+	t.leg.bind = nil
+	t.leg.mu.Unlock()
+	return nil
+}
+func (legTrack) ID() string                 { return "audio" }
+func (legTrack) RID() string                { return "" }
+func (legTrack) StreamID() string           { return "warmline" }
+func (legTrack) Kind() webrtc.RTPCodecType { return webrtc.RTPCodecTypeAudio }
+
+// newAgentLeg answers a browser's offer; it returns the leg and the
+// answer (all candidates gathered: no trickle). onState gets the leg's
+// connection state.
+func newAgentLeg(api *webrtc.API, iceServers []ICEServer, offer string, onState func(webrtc.PeerConnectionState)) (*agentLeg, string, error) {
+	if err := checkBrowserOffer(offer); err != nil {
+		return nil, "", err
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, "", fmt.Errorf("new peer connection: %w", err)
+	}
+	l := &agentLeg{pc: pc, out: newRewriter(time.Now().UnixNano())}
+	l.lastRecv.Store(time.Now().UnixNano())
+	pc.OnConnectionStateChange(onState)
+	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
+		if tr.Kind() == webrtc.RTPCodecTypeAudio {
+			l.readBrowser(tr, rcv)
+		}
+	})
+	fail := func(err error) (*agentLeg, string, error) {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return fail(fmt.Errorf("the offer was refused: %w", err))
+	}
+	if _, err := pc.AddTrack(legTrack{l}); err != nil {
+		return fail(fmt.Errorf("add track: %w", err))
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return fail(fmt.Errorf("no answer to the offer: %w", err))
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(answer); err != nil {
+		return fail(fmt.Errorf("set local description: %w", err))
+	}
+	select {
+	case <-gathered:
+	case <-time.After(10 * time.Second):
+		return fail(errors.New("ICE gathering did not finish"))
+	}
+	return l, pc.LocalDescription().SDP, nil
+}
+
+// readBrowser forwards the browser's packets to the sink until the leg closes.
+func (l *agentLeg) readBrowser(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
+	var inTE uint8
+	for _, c := range rcv.GetParameters().Codecs {
+		if strings.EqualFold(c.MimeType, "audio/telephone-event") {
+			inTE = uint8(c.PayloadType)
+		}
+	}
+	go drainRTCP(rcv)
+	var buf [1500]byte
+	for {
+		n, _, err := tr.Read(buf[:])
+		if err != nil {
+			return
+		}
+		l.receive(buf[:n], inTE, time.Now().UnixNano())
+	}
+}
+
+func (l *agentLeg) receive(pkt []byte, inTE uint8, now int64) {
+	if len(pkt) < 12 {
+		return
+	}
+	pt := pkt[1] & 0x7f
+	switch {
+	case pt == ptPCMU || pt == ptPCMA:
+	case pt == inTE && inTE != 0:
+		pkt[1] = pkt[1]&0x80 | ptTE
+	default:
+		return
+	}
+	l.lastRecv.Store(now)
+	l.received.Add(1)
+	if b := l.sink.Load(); b != nil {
+		b.e.forward(pkt, now)
+	}
+}
+
+// drainRTCP reads the browser's RTCP so pion's buffers never fill.
+func drainRTCP(rcv *webrtc.RTPReceiver) {
+	var buf [1500]byte
+	for {
+		if _, _, err := rcv.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
+
+// forward sends a packet from the far end to the browser.
+func (l *agentLeg) forward(pkt []byte, now int64) {
+	n := stripHeader(pkt)
+	if n == 0 {
+		return
+	}
+	pkt = pkt[:n]
+	l.mu.Lock()
+	b := l.bind
+	if b == nil || l.paused {
+		l.mu.Unlock()
+		return
+	}
+	switch pt := pkt[1] & 0x7f; pt {
+	case ptPCMU, ptPCMA:
+		to := pt
+		if pt == ptPCMA && !b.pcma {
+			to = ptPCMU
+		} else if pt == ptPCMU && !b.pcmu {
+			to = ptPCMA
+		}
+		pkt[1] = pkt[1]&0x80 | lawMap(pkt[12:], pt, to)
+	case ptTE:
+		if b.te == 0 {
+			l.mu.Unlock()
+			return
+		}
+		pkt[1] = pkt[1]&0x80 | b.te
+	default:
+		l.mu.Unlock()
+		return
+	}
+	l.out.rewrite(pkt, now)
+	l.mu.Unlock()
+	if _, err := b.w.Write(pkt); err == nil {
+		l.sent.Add(1)
+	}
+}
+
+func (l *agentLeg) setSink(e endpoint) {
+	if e == nil {
+		l.sink.Store(nil)
+		return
+	}
+	l.sink.Store(&endpointBox{e})
+}
+
+func (l *agentLeg) close() {
+	if l.closed.Swap(true) {
+		return
+	}
+	l.setSink(nil)
+	_ = l.pc.Close()
+}
