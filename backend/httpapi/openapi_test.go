@@ -524,6 +524,10 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"ClientCreate":       {reflect.TypeFor[warmline.ClientInput](), false, nil},
 		// The stage changes only through /move; PATCH refuses stage_id.
 		"ClientUpdate": {reflect.TypeFor[warmline.ClientInput](), false, []string{"stage_id"}},
+		// Integrations.
+		"Webhook":         {reflect.TypeFor[warmline.Webhook](), true, nil},
+		"WebhookInput":    {reflect.TypeFor[warmline.WebhookInput](), false, nil},
+		"WebhookDelivery": {reflect.TypeFor[warmline.WebhookDelivery](), true, nil},
 	}
 	schemas := obj(obj(doc["components"])["schemas"])
 	for name, p := range pairs {

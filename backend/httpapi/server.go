@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/warmline/warmline/backend/notify"
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/realtime"
 	"github.com/warmline/warmline/backend/warmline"
@@ -28,6 +29,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// SPA is the built single-page app (frontend/dist); nil serves a notice.
 	SPA fs.FS
+	// Integrations: where webhooks may point (the SSRF guard).
+	WebhookPolicy notify.Policy
 }
 
 // Server wires HTTP to the services.
@@ -47,6 +50,13 @@ type Server struct {
 	Reports       warmline.ReportService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
+	// Phone (issue 3): calls, trunks and lines; Phone is the media gateway,
+	// nil while it does not run (its routes answer 503).
+	Calls  *postgres.CallStore
+	Trunks *postgres.TrunkStore
+	Phone  Phone
+	// Integrations and plans.
+	Webhooks *postgres.WebhookStore
 }
 
 // NewServer builds the API on db.
@@ -64,6 +74,9 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
+		Calls:         postgres.NewCallStore(db),
+		Trunks:        postgres.NewTrunkStore(db),
+		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -80,6 +93,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 	e.HEAD("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/ws", s.handleWS)
+	e.GET("/ws/phone", s.handlePhoneWS)
 	s.mountSPA()
 	return s
 }
@@ -144,6 +158,30 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, v1 + "/imports/preview", supervisor, s.handleImportPreview},
 		{http.MethodPost, v1 + "/imports", supervisor, s.handleImportStart},
 		{http.MethodGet, v1 + "/imports/:id", supervisor, s.handleImport},
+
+		// Integrations: webhooks (docs/integrations.md).
+		{http.MethodGet, v1 + "/webhooks", admin, s.handleWebhooks},
+		{http.MethodPost, v1 + "/webhooks", admin, s.handleWebhookCreate},
+		{http.MethodGet, v1 + "/webhooks/:id", admin, s.handleWebhook},
+		{http.MethodPatch, v1 + "/webhooks/:id", admin, s.handleWebhookUpdate},
+		{http.MethodDelete, v1 + "/webhooks/:id", admin, s.handleWebhookDelete},
+		{http.MethodGet, v1 + "/webhooks/:id/deliveries", admin, s.handleWebhookDeliveries},
+		{http.MethodPost, v1 + "/webhooks/:id/deliveries/:delivery_id/resend", admin, s.handleWebhookResend},
+		{http.MethodPost, v1 + "/webhooks/:id/test", admin, s.handleWebhookTest},
+
+		// Phone (issue 3): trunks and lines (admins), calls, click-to-call, the demo line.
+		{http.MethodGet, v1 + "/trunks", admin, s.handleTrunks},
+		{http.MethodPost, v1 + "/trunks", admin, s.handleTrunkCreate},
+		{http.MethodPatch, v1 + "/trunks/:id", admin, s.handleTrunkUpdate},
+		{http.MethodDelete, v1 + "/trunks/:id", admin, s.handleTrunkDelete},
+		{http.MethodGet, v1 + "/lines", supervisor, s.handleLines},
+		{http.MethodPost, v1 + "/lines", admin, s.handleLineCreate},
+		{http.MethodPatch, v1 + "/lines/:id", admin, s.handleLineUpdate},
+		{http.MethodDelete, v1 + "/lines/:id", admin, s.handleLineDelete},
+		{http.MethodGet, v1 + "/calls", agent, s.handleCalls},
+		{http.MethodPost, v1 + "/calls", agent, s.handleCallCreate},
+		{http.MethodGet, v1 + "/calls/:id", agent, s.handleCall},
+		{http.MethodPost, v1 + "/demo/call-in", agent, s.handleDemoCallIn},
 
 		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
 	}

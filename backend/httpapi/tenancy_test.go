@@ -32,6 +32,9 @@ func TestTenancyMatrix(t *testing.T) {
 	bImport := idOf(t, bAdmin.upload("/api/v1/imports", "b.csv", []byte(csv), map[string]string{
 		"mapping": `{"Name":"name","Phone":"phone"}`, "mode": "all_or_nothing"}).must(t, 202))
 	waitImport(t, bAdmin, bImport)
+	// Integrations: a webhook endpoint of B with one delivery in its log.
+	bWebhook := idOf(t, bAdmin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://bravo-secret.example.com/hook"}).must(t, 201))
+	bDelivery := idOf(t, bAdmin.do("POST", fmt.Sprintf("/api/v1/webhooks/%d/test", bWebhook), nil).must(t, 202))
 	before := snapshotOrg(t, ts, bAdmin.OrgID)
 
 	// Organisation A's people.
@@ -52,7 +55,8 @@ func TestTenancyMatrix(t *testing.T) {
 		aStageIDs = append(aStageIDs, s.ID)
 	}
 
-	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport}
+	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport,
+		"webhooks": bWebhook, "deliveries": bDelivery}
 	type call struct {
 		body   any
 		upload bool
@@ -103,6 +107,15 @@ func TestTenancyMatrix(t *testing.T) {
 		"POST /api/v1/imports/preview":        func() call { return call{upload: true, own: true} },
 		"POST /api/v1/imports":                func() call { return call{upload: true, own: true} },
 		"GET /api/v1/imports/:id":             func() call { return call{} },
+		// Integrations: webhooks.
+		"GET /api/v1/webhooks":                                     func() call { return call{own: true} },
+		"POST /api/v1/webhooks":                                    func() call { return call{body: map[string]any{"url": "https://alpha.example.com/hook"}, own: true} },
+		"GET /api/v1/webhooks/:id":                                 func() call { return call{} },
+		"PATCH /api/v1/webhooks/:id":                               func() call { return call{body: map[string]any{"enabled": false}} },
+		"DELETE /api/v1/webhooks/:id":                              func() call { return call{} },
+		"GET /api/v1/webhooks/:id/deliveries":                      func() call { return call{} },
+		"POST /api/v1/webhooks/:id/deliveries/:delivery_id/resend": func() call { return call{} },
+		"POST /api/v1/webhooks/:id/test":                           func() call { return call{} },
 	}
 
 	stranger := ts.newClient(t)
@@ -121,6 +134,7 @@ func TestTenancyMatrix(t *testing.T) {
 			resource := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
 			path = strings.Replace(path, ":id", fmt.Sprint(ids[resource]), 1)
 		}
+		path = strings.Replace(path, ":delivery_id", fmt.Sprint(ids["deliveries"]), 1) // webhooks' delivery log
 		send := func(c *client, cl call) response {
 			if cl.upload {
 				return c.upload(path, "a.csv", csvA, map[string]string{"mapping": `{"Name":"name","Phone":"phone"}`, "mode": "skip_bad_rows"})
@@ -180,7 +194,9 @@ func snapshotOrg(t *testing.T, ts *testServer, org int64) string {
 		(SELECT count(*)::text FROM stage_transitions WHERE org_id = $1),
 		(SELECT count(*)::text FROM events WHERE org_id = $1),
 		(SELECT count(*)::text FROM imports WHERE org_id = $1),
-		(SELECT string_agg(user_id || ':' || state, ',' ORDER BY user_id) FROM agent_states WHERE org_id = $1))`
+		(SELECT string_agg(user_id || ':' || state, ',' ORDER BY user_id) FROM agent_states WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || url || ':' || enabled::text, ',' ORDER BY id) FROM webhooks WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || status || ':' || attempts, ',' ORDER BY id) FROM webhook_deliveries WHERE org_id = $1))`
 	if err := ts.DB.Get(&s, q, org); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,11 @@ const (
 	EventWorkItemClosed  = "work_item.closed"
 	EventRuleAction      = "rule.action"
 	EventPlanAlert       = "plan.alert"
+	// Integrations and plans (postgres/webhook_store.go, email_store.go,
+	// plan_store.go). Their data carries no secret: every user receives it.
+	EventWebhookChanged = "webhook.changed"
+	EventEmailChanged   = "email_settings.changed"
+	EventPlanChanged    = "plan.changed"
 )
 
 // Event is a durable, sequenced record of a change.

@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata" // organisations' time zones must resolve on any host
 
 	"github.com/warmline/warmline/backend/httpapi"
+	"github.com/warmline/warmline/backend/notify"
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/realtime"
 	"github.com/warmline/warmline/frontend"
@@ -75,6 +76,8 @@ type config struct {
 	SeedDemo    bool
 	LogLevel    string
 	SessionTTL  time.Duration
+	// Integrations: allow webhooks (and SMTP) to http and private addresses.
+	WebhookAllowHTTP bool
 }
 
 func parseConfig(name string, args []string) (*config, *slog.Logger, error) {
@@ -90,6 +93,7 @@ func parseConfig(name string, args []string) (*config, *slog.Logger, error) {
 		return nil, nil, fmt.Errorf("WARMLINE_SESSION_TTL: %w", err)
 	}
 	fs.DurationVar(&c.SessionTTL, "session-ttl", ttl, "how long an unused session lasts (env WARMLINE_SESSION_TTL)")
+	fs.BoolVar(&c.WebhookAllowHTTP, "webhook-allow-http", envBool("WARMLINE_WEBHOOK_ALLOW_HTTP"), "let webhooks and SMTP reach http, loopback and private addresses, for development (env WARMLINE_WEBHOOK_ALLOW_HTTP)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
@@ -186,10 +190,18 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	api := httpapi.NewServer(db, httpapi.Config{PublicURL: c.PublicURL, SessionTTL: c.SessionTTL, SPA: frontend.Dist()}, log)
+	policy := notify.Policy{AllowPrivate: c.WebhookAllowHTTP}
+	api := httpapi.NewServer(db, httpapi.Config{PublicURL: c.PublicURL, SessionTTL: c.SessionTTL, SPA: frontend.Dist(), WebhookPolicy: policy}, log)
 	api.Hub = realtime.NewHub(db, realtime.Config{DatabaseURL: c.DatabaseURL}, log)
 	hubErr := make(chan error, 1)
 	go func() { hubErr <- api.Hub.Run(ctx) }()
+	// Integrations: webhooks and e-mail from the events outbox.
+	deliveries := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{DatabaseURL: c.DatabaseURL, Policy: policy}, log)
+	go func() {
+		if err := deliveries.Run(ctx); err != nil {
+			log.Error("deliveries stopped", "err", err)
+		}
+	}()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)

@@ -36,6 +36,8 @@ const MAP_EVENT_KEYS = {
   'clients.imported': { import_id: true, created: true, demo: true },
   'stages.reordered': { ids: true },
   'stage.deleted': { id: true, moved_to: true, clients_moved: true },
+  // Integrations and plans.
+  'webhook.changed': { id: true, deleted: true },
 } as const satisfies { [K in EventType]?: Record<keyof EventData[K], true> };
 
 describe('events.ts mirrors the Go event types', () => {

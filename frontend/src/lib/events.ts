@@ -3,7 +3,7 @@
 // (written by backend/postgres/*_store.go), and the protocol's own messages
 // of backend/realtime/message.go. events.test.ts fails when the Go and the
 // TypeScript lists differ.
-import type { Call, Client, ClientID, Organisation, PlanAlert, Presence, RuleAction, Stage, StageID, User, WorkItem } from './types';
+import type { Call, Client, ClientID, Organisation, PlanAlert, Presence, RuleAction, Stage, StageID, User, UserID, WorkItem } from './types';
 
 /** EVENT_TYPES lists every event type of backend/warmline/event.go, in its order. */
 export const EVENT_TYPES = [
@@ -30,6 +30,9 @@ export const EVENT_TYPES = [
   'work_item.closed',
   'rule.action',
   'plan.alert',
+  'webhook.changed',
+  'email_settings.changed',
+  'plan.changed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -85,6 +88,12 @@ export interface EventData {
   'work_item.closed': WorkItem;
   'rule.action': RuleAction;
   'plan.alert': PlanAlert;
+  /** A webhook endpoint was created, changed or deleted (admins refetch them). */
+  'webhook.changed': { id: number; deleted: boolean };
+  /** The organisation's SMTP settings changed. */
+  'email_settings.changed': { configured: boolean };
+  /** A plan was created, changed or deleted: progress views refetch. */
+  'plan.changed': { id: number; agent_id: UserID; deleted: boolean };
 }
 
 /** An EventMessage is one event: its type, its sequence number in the organisation and its data. */

@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"crypto/x509"
+	"log/slog"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/warmline/warmline/backend/notify"
+)
+
+// DeliveryConfig tunes a DeliveryWorker; zero values take the defaults.
+type DeliveryConfig struct {
+	// DatabaseURL is used for the LISTEN connection (a dedicated one).
+	DatabaseURL string
+	// Policy says where webhooks and SMTP servers may be (the SSRF guard).
+	Policy notify.Policy
+	// Timeout bounds one webhook request. Default 10 s.
+	Timeout time.Duration
+	// Backoff is the wait after the n-th failed attempt, false when none
+	// is left. Default notify.Backoff (10 s, 30 s, 2 min ... about a day).
+	Backoff func(attempt int) (time.Duration, bool)
+	// Concurrency is how many requests are sent at once. Default 8.
+	Concurrency int
+	// PollEvery: retries fall due without a notification, and a lost
+	// notification delays a delivery by at most this much. Default 2 s.
+	PollEvery time.Duration
+	// Keep is how long finished deliveries stay in the log. Default 30 days.
+	Keep time.Duration
+	// SMTPRoots verifies SMTP servers' certificates; nil: the system's.
+	SMTPRoots *x509.CertPool
+}
+
+func (c *DeliveryConfig) defaults() {
+	if c.Timeout == 0 {
+		c.Timeout = notify.DefaultTimeout
+	}
+	if c.Backoff == nil {
+		c.Backoff = notify.Backoff
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = 8
+	}
+	if c.PollEvery == 0 {
+		c.PollEvery = 2 * time.Second
+	}
+	if c.Keep == 0 {
+		c.Keep = 30 * 24 * time.Hour
+	}
+}
+
+// DeliveryWorker delivers the events outbox to webhooks and turns events
+// into e-mails (plan alerts, hand-offs), with retries. Run one per process:
+// rows are claimed with FOR UPDATE SKIP LOCKED, so processes share the work
+// without sending anything twice at once.
+type DeliveryWorker struct {
+	db     *DB
+	cfg    DeliveryConfig
+	poster *notify.Poster
+	log    *slog.Logger
+}
+
+// NewDeliveryWorker returns a worker on db.
+func NewDeliveryWorker(db *DB, cfg DeliveryConfig, log *slog.Logger) *DeliveryWorker {
+	cfg.defaults()
+	return &DeliveryWorker{db: db, cfg: cfg, poster: notify.NewPoster(cfg.Policy, cfg.Timeout), log: log}
+}
+
+// Run works until ctx ends, woken by every commit of events (LISTEN) and
+// by a poll for retries that fall due.
+func (w *DeliveryWorker) Run(ctx context.Context) error {
+	l := pq.NewListener(w.cfg.DatabaseURL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
+		if err != nil {
+			w.log.Warn("delivery listener", "event", ev, "err", err)
+		}
+	})
+	defer l.Close()
+	if err := l.Listen(EventsChannel); err != nil {
+		return err
+	}
+	poll := time.NewTicker(w.cfg.PollEvery)
+	defer poll.Stop()
+	lastPrune := time.Time{}
+	for {
+		if err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			w.log.Error("deliveries", "err", err)
+		}
+		if time.Since(lastPrune) > time.Hour {
+			w.prune(ctx)
+			lastPrune = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.Notify: // a commit of events (or nil: reconnected): look again
+		case <-poll.C:
+		}
+	}
+}
+
+// RunOnce enqueues what committed since the last pass and sends what is
+// due, webhooks and e-mails.
+func (w *DeliveryWorker) RunOnce(ctx context.Context) error {
+	if _, err := w.enqueueWebhooks(ctx); err != nil {
+		return err
+	}
+	if _, err := w.deliverWebhooks(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// prune drops finished deliveries older than Keep.
+func (w *DeliveryWorker) prune(ctx context.Context) {
+	const q = `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'`
+	if _, err := w.db.ExecContext(ctx, q, int64(w.cfg.Keep.Seconds())); err != nil {
+		w.log.Warn("prune deliveries", "err", err)
+	}
+}
