@@ -50,11 +50,6 @@ type Server struct {
 	Reports       warmline.ReportService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
-	// Phone (issue 3): calls, trunks and lines; Phone is the media gateway,
-	// nil while it does not run (its routes answer 503).
-	Calls  *postgres.CallStore
-	Trunks *postgres.TrunkStore
-	Phone  Phone
 	// Integrations and plans.
 	Webhooks *postgres.WebhookStore
 }
@@ -74,8 +69,6 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
-		Calls:         postgres.NewCallStore(db),
-		Trunks:        postgres.NewTrunkStore(db),
 		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
 	}
 	e := s.echo
@@ -93,7 +86,6 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 	e.HEAD("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/ws", s.handleWS)
-	e.GET("/ws/phone", s.handlePhoneWS)
 	s.mountSPA()
 	return s
 }
@@ -168,20 +160,6 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, v1 + "/webhooks/:id/deliveries", admin, s.handleWebhookDeliveries},
 		{http.MethodPost, v1 + "/webhooks/:id/deliveries/:delivery_id/resend", admin, s.handleWebhookResend},
 		{http.MethodPost, v1 + "/webhooks/:id/test", admin, s.handleWebhookTest},
-
-		// Phone (issue 3): trunks and lines (admins), calls, click-to-call, the demo line.
-		{http.MethodGet, v1 + "/trunks", admin, s.handleTrunks},
-		{http.MethodPost, v1 + "/trunks", admin, s.handleTrunkCreate},
-		{http.MethodPatch, v1 + "/trunks/:id", admin, s.handleTrunkUpdate},
-		{http.MethodDelete, v1 + "/trunks/:id", admin, s.handleTrunkDelete},
-		{http.MethodGet, v1 + "/lines", supervisor, s.handleLines},
-		{http.MethodPost, v1 + "/lines", admin, s.handleLineCreate},
-		{http.MethodPatch, v1 + "/lines/:id", admin, s.handleLineUpdate},
-		{http.MethodDelete, v1 + "/lines/:id", admin, s.handleLineDelete},
-		{http.MethodGet, v1 + "/calls", agent, s.handleCalls},
-		{http.MethodPost, v1 + "/calls", agent, s.handleCallCreate},
-		{http.MethodGet, v1 + "/calls/:id", agent, s.handleCall},
-		{http.MethodPost, v1 + "/demo/call-in", agent, s.handleDemoCallIn},
 
 		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
 	}
