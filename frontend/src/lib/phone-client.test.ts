@@ -30,7 +30,7 @@ class FakePeer implements PeerLike {
       },
     };
   }
-  async createOffer() {
+  async createOffer(): Promise<RTCSessionDescriptionInit> {
     return { type: 'offer', sdp: 'v=0 offer' };
   }
   async setLocalDescription(desc: { sdp?: string }) {

@@ -92,8 +92,8 @@ export interface PeerLike {
     sender: { replaceTrack(track: MediaStreamTrack | null): Promise<void> };
     setCodecPreferences?: (codecs: RTCRtpCodec[]) => void;
   };
-  createOffer(): Promise<{ type: string; sdp?: string }>;
-  setLocalDescription(desc: { type: string; sdp?: string }): Promise<void>;
+  createOffer(): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(desc: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(desc: { type: 'answer'; sdp: string }): Promise<void>;
   addEventListener(type: 'track', listener: (e: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void): void;
   addEventListener(type: 'icegatheringstatechange' | 'connectionstatechange', listener: () => void): void;
@@ -254,7 +254,7 @@ export class PhoneClient {
     if (!this.snap.localStream) {
       let stream: MediaStream;
       try {
-        stream = await this.o.getUserMedia(this.audioConstraints(this.o.inputDeviceId));
+        stream = await this.capture();
       } catch (err) {
         if (!this.on) return;
         this.log('no microphone', err);
@@ -687,6 +687,19 @@ export class PhoneClient {
     const old = this.snap.localStream;
     this.update({ localStream: stream });
     if (old) stopStream(old);
+  }
+
+  /** capture takes the chosen microphone, or the default one when the chosen one is gone. */
+  private async capture(): Promise<MediaStream> {
+    const id = this.o.inputDeviceId;
+    try {
+      return await this.o.getUserMedia(this.audioConstraints(id));
+    } catch (err) {
+      const name = (err as { name?: unknown } | null)?.name;
+      if (!id || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw err;
+      this.log(`microphone ${id} is gone; taking the default one`);
+      return this.o.getUserMedia(this.audioConstraints(undefined));
+    }
   }
 
   private audioConstraints(deviceId: string | undefined): MediaStreamConstraints {

@@ -6,7 +6,6 @@ import { ErrorAlert } from '../components/ui/error-alert';
 import { Loading } from '../components/ui/loading';
 import { useToast } from '../components/ui/toast';
 import { updateClient } from '../features/clients/api/clients-api';
-import { CallButton } from '../features/clients/components/call-button';
 import { ClientDetails } from '../features/clients/components/client-details';
 import { ClientForm } from '../features/clients/components/client-form';
 import { ClientNotes } from '../features/clients/components/client-notes';
@@ -14,6 +13,8 @@ import { DeleteClientButton } from '../features/clients/components/delete-client
 import { StageHistory } from '../features/clients/components/stage-history';
 import { StageMoveForm } from '../features/clients/components/stage-move-form';
 import { useChannels, useClient, useTransitions } from '../features/clients/hooks/use-clients';
+import { ClientCalls } from '../features/calls/components/client-calls';
+import { ClientCallButton, ClientLiveCall } from '../features/softphone/components/client-call-button';
 import { useStages } from '../features/stages/hooks/use-stages';
 import { useUsers } from '../features/users/hooks/use-users';
 import { isApiError } from '../lib/api-client';
@@ -64,7 +65,7 @@ export function ClientPage() {
               </p>
             </div>
             <div className="page__actions">
-              <CallButton />
+              <ClientCallButton client={c} />
               {!editing && (
                 <button type="button" className="btn btn--secondary" onClick={() => setEditing(true)}>
                   {t('client.edit')}
@@ -82,6 +83,7 @@ export function ClientPage() {
             </div>
           </div>
 
+          <ClientLiveCall client={c} />
           <div className="client-layout">
             <div className="client-layout__main">
               <section className="panel" aria-labelledby="client-details-title">
@@ -121,6 +123,7 @@ export function ClientPage() {
                 }}
               />
               <StageHistory transitions={transitions.data} loading={transitions.loading} error={transitions.error} />
+              <ClientCalls clientId={c.id} />
             </div>
           </div>
         </>

@@ -7,13 +7,14 @@ import { OrganisationSettings } from '../features/organisation/components/organi
 import { StagesReadOnlyList } from '../features/stages/components/stages-read-only-list';
 import { StagesSettings } from '../features/stages/components/stages-settings';
 import { useStages } from '../features/stages/hooks/use-stages';
+import { PhoneSettings } from '../features/trunks/components/phone-settings';
 import { UsersSettings } from '../features/users/components/users-settings';
 import { useUsers } from '../features/users/hooks/use-users';
 import { canAct } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useCurrentUser, useSession } from '../stores/session-store';
 
-const TABS = ['stages', 'users', 'organisation'] as const;
+const TABS = ['stages', 'users', 'organisation', 'phone'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SettingsPage() {
@@ -22,6 +23,9 @@ export function SettingsPage() {
   const me = useCurrentUser();
   const admin = canAct(me.role, 'admin');
   useDocumentTitle(t('settings.title'));
+
+  // The phone tab's name lives with the phone's texts.
+  const tabTitle = (name: Tab) => (name === 'phone' ? t('phone.settingsTab') : t(`settings.tabs.${name}`));
 
   if (!tab) return <Navigate to="/settings/stages" replace />;
   if (!(TABS as readonly string[]).includes(tab)) return <Navigate to="/settings/stages" replace />;
@@ -47,11 +51,11 @@ export function SettingsPage() {
       <nav className="tabs" aria-label={t('settings.sections')}>
         {TABS.map((name) => (
           <NavLink key={name} to={`/settings/${name}`} className={({ isActive }) => (isActive ? 'tab tab--active' : 'tab')}>
-            {t(`settings.tabs.${name}`)}
+            {tabTitle(name)}
           </NavLink>
         ))}
       </nav>
-      <section className="tab-panel" aria-label={t(`settings.tabs.${tab}`)}>
+      <section className="tab-panel" aria-label={tabTitle(tab as Tab)}>
         <SettingsTab tab={tab as Tab} />
       </section>
     </div>
@@ -73,6 +77,8 @@ function SettingsTab({ tab }: { tab: Tab }) {
       return <UsersTab />;
     case 'organisation':
       return <OrganisationTab />;
+    case 'phone':
+      return <PhoneTab />;
   }
 }
 
@@ -95,4 +101,10 @@ function OrganisationTab() {
   const { organisation, setOrganisation } = useSession();
   if (!organisation) return <Loading />;
   return <OrganisationSettings organisation={organisation} onSaved={setOrganisation} />;
+}
+
+function PhoneTab() {
+  const { organisation, setOrganisation } = useSession();
+  if (!organisation) return <Loading />;
+  return <PhoneSettings organisation={organisation} onOrganisationSaved={setOrganisation} />;
 }
