@@ -45,4 +45,22 @@ func TestSeedDemo_CreatesOnceWithCoolingAndHistory(t *testing.T) {
 	if err != nil || p.Total != 1 {
 		t.Fatalf("search by a demo phone found %d (%v)", p.Total, err)
 	}
+
+	// Every contact and attempt of a demo client is a call record, on the
+	// demo line.
+	var mismatched int
+	if err := db.Get(&mismatched, `
+		SELECT count(*) FROM clients c
+		WHERE c.org_id = $1 AND (
+			c.attempts <> (SELECT count(*) FROM calls WHERE client_id = c.id AND answered_at IS NULL AND outcome <> 'missed')
+			OR c.contacts > (SELECT count(*) FROM calls WHERE client_id = c.id AND answered_at IS NOT NULL))`, u.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	if mismatched != 0 {
+		t.Errorf("%d demo clients' counters disagree with their call records", mismatched)
+	}
+	var lines int
+	if err := db.Get(&lines, `SELECT count(*) FROM lines WHERE org_id = $1`, u.OrgID); err != nil || lines != 1 {
+		t.Errorf("demo lines: %d (%v), want the demo line", lines, err)
+	}
 }
