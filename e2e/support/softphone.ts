@@ -26,6 +26,9 @@ export function activeCall(page: Page): Locator {
 export async function turnOn(page: Page): Promise<void> {
   const panel = softphone(page);
   await expect(panel).toBeVisible();
+  // The dock's body (current call, dial pad) shows only when it is expanded.
+  const expand = panel.locator('.softphone__bar button[aria-expanded]');
+  if ((await expand.getAttribute('aria-expanded')) === 'false') await expand.click();
   if ((await panel.getAttribute('data-state')) === 'off') await page.getByTestId('softphone-toggle').click();
   await expect(panel, 'the softphone should connect its media leg').toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
 }
@@ -44,7 +47,10 @@ export async function turnOff(page: Page): Promise<void> {
   }
 }
 
-/** expectCallState waits for the current call to reach state. */
+/**
+ * expectCallState waits for the current call to reach state. An ended call
+ * stays on the panel for about 5 s only: wait for "ended" at once.
+ */
 export async function expectCallState(page: Page, state: CallState, timeout = 15_000): Promise<void> {
   await expect(activeCall(page), `the softphone's call should be ${state}`).toHaveAttribute('data-call-state', state, { timeout });
 }

@@ -26,8 +26,7 @@ test('click-to-call rings the agent, then the client; both hear each other and t
   expect(live.ended_at).toBeNull();
 
   await agent.getByTestId('call-hangup').click();
-  await expectCallState(agent, 'ended');
-  await customer.baresip.waitEvent('CALL_CLOSED', 10_000);
+  await Promise.all([expectCallState(agent, 'ended'), customer.baresip.waitEvent('CALL_CLOSED', 10_000)]);
 
   const ended = await admin.waitCall(customer.client.id, (c) => c.id === live.id && c.status === 'ended');
   expect(ended.outcome).toBe('answered');

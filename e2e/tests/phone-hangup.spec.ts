@@ -10,8 +10,7 @@ test('the agent hangs up: baresip sees the call closed and the record says agent
   await clickToCall(agent, customer);
 
   await agent.getByTestId('call-hangup').click();
-  await customer.baresip.waitEvent('CALL_CLOSED', 10_000);
-  await expectCallState(agent, 'ended');
+  await Promise.all([customer.baresip.waitEvent('CALL_CLOSED', 10_000), expectCallState(agent, 'ended')]);
 
   const call = await admin.waitCall(customer.client.id, (c) => c.status === 'ended');
   expect(call.hangup_side).toBe('agent');
@@ -24,8 +23,7 @@ test('the client hangs up: the softphone shows the call ended and the record say
   await clickToCall(agent, customer);
 
   await customer.baresip.hangup();
-  await customer.baresip.waitEvent('CALL_CLOSED', 10_000);
-  await expectCallState(agent, 'ended');
+  await Promise.all([customer.baresip.waitEvent('CALL_CLOSED', 10_000), expectCallState(agent, 'ended')]);
 
   const call = await admin.waitCall(customer.client.id, (c) => c.status === 'ended');
   expect(call.hangup_side).toBe('client');

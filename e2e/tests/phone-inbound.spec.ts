@@ -20,8 +20,7 @@ test("an inbound call rings the agent with the client's name; answered, both hea
   expect(Date.parse(live.answered_at!)).toBeGreaterThan(Date.parse(live.ringing_at!));
 
   await agent.getByTestId('call-hangup').click();
-  await expectCallState(agent, 'ended');
-  await customer.baresip.waitEvent('CALL_CLOSED', 10_000);
+  await Promise.all([expectCallState(agent, 'ended'), customer.baresip.waitEvent('CALL_CLOSED', 10_000)]);
   const ended = await admin.waitCall(customer.client.id, (c) => c.id === live.id && c.status === 'ended');
   expect(ended.outcome).toBe('answered');
 });
