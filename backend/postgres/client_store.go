@@ -27,7 +27,7 @@ const clientVisible = `($3 <> 'agent' OR c.owner_id = $2 OR NOT (SELECT agents_o
 
 const clientColumns = `c.id, c.org_id, c.name, c.company, c.phones, c.email, c.channel, c.owner_id, c.stage_id,
 	c.stage_entered_at, c.first_contact_at, c.last_contact_at, c.contacts, c.stage_contacts, c.attempts, c.notes,
-	c.cooling_soon_at, c.cools_at, c.created_at, c.updated_at,
+	c.cooling_soon_at, c.cools_at, c.created_at, c.updated_at, c.next_action_at, c.handed_off,
 	CASE WHEN c.cools_at IS NULL THEN 'none' WHEN c.cools_at <= now() THEN 'cooled'
 		WHEN c.cooling_soon_at <= now() THEN 'soon' ELSE 'ok' END AS cooling_state`
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -340,36 +341,46 @@ func (s *ClientStore) MoveClient(ctx context.Context, id warmline.ClientID, to w
 	}
 	var out *warmline.Client
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := findClient(ctx, tx, a, id, true)
-		if err != nil {
-			return err
-		}
-		if cur.StageID == to {
-			out = cur
-			return nil
-		}
-		if err := checkRefs(ctx, tx, a.OrgID, clientValues{StageID: to}); err != nil {
-			return err
-		}
-		const q = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = clock_timestamp()
-			WHERE org_id = $1 AND id = $2`
-		if _, err := tx.ExecContext(ctx, q, a.OrgID, id, to); err != nil {
-			return fmt.Errorf("move client %d: %w", id, err)
-		}
-		const qt = `INSERT INTO stage_transitions (org_id, client_id, from_stage_id, to_stage_id, actor_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`
-		if _, err := tx.ExecContext(ctx, qt, a.OrgID, id, cur.StageID, to, actorID(a), reason); err != nil {
-			return fmt.Errorf("record move of client %d: %w", id, err)
-		}
-		if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{clients: []warmline.ClientID{id}}); err != nil {
-			return err
-		}
-		if out, err = findClient(ctx, tx, a, id, false); err != nil {
-			return err
-		}
-		_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventClientMoved, map[string]any{
-			"client": out, "from_stage_id": cur.StageID, "to_stage_id": to, "reason": reason})
+		out, err = moveClientTx(ctx, tx, a, id, to, reason)
 		return err
 	})
+	return out, err
+}
+
+// moveClientTx moves a client in tx (see MoveClient) and runs the rules
+// engine on it: a move restarts its cooling and closes what no longer applies.
+func moveClientTx(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, id warmline.ClientID, to warmline.StageID, reason string) (*warmline.Client, error) {
+	cur, err := findClient(ctx, tx, a, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if cur.StageID == to {
+		return cur, nil
+	}
+	if err := checkRefs(ctx, tx, a.OrgID, clientValues{StageID: to}); err != nil {
+		return nil, err
+	}
+	const q = `UPDATE clients SET stage_id = $3, stage_entered_at = now(), stage_contacts = 0, updated_at = clock_timestamp()
+		WHERE org_id = $1 AND id = $2`
+	if _, err := tx.ExecContext(ctx, q, a.OrgID, id, to); err != nil {
+		return nil, fmt.Errorf("move client %d: %w", id, err)
+	}
+	const qt = `INSERT INTO stage_transitions (org_id, client_id, from_stage_id, to_stage_id, actor_id, reason) VALUES ($1, $2, $3, $4, $5, $6)`
+	if _, err := tx.ExecContext(ctx, qt, a.OrgID, id, cur.StageID, to, actorID(a), reason); err != nil {
+		return nil, fmt.Errorf("record move of client %d: %w", id, err)
+	}
+	if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{clients: []warmline.ClientID{id}}); err != nil {
+		return nil, err
+	}
+	out, err := findClient(ctx, tx, a, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = appendEvent(ctx, tx, a.OrgID, warmline.EventClientMoved, map[string]any{
+		"client": out, "from_stage_id": cur.StageID, "to_stage_id": to, "reason": reason}); err != nil {
+		return nil, err
+	}
+	_, err = evaluate(ctx, tx, time.Now(), scope{org: a.OrgID, clients: []warmline.ClientID{id}})
 	return out, err
 }
 

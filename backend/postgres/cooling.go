@@ -20,17 +20,10 @@ type coolingFilter struct {
 // refreshCooling recomputes, in one set-based statement, when clients show
 // as cooling soon and when they cool, from their last touch (the later of
 // entering the stage and the last contact), their stage's settings and the
-// organisation's working calendar (wl_deadlines, migration 0006). It runs in the transaction of whatever changed
-// one of those inputs.
+// organisation's working calendar (wl_deadlines, migration 0006). It runs
+// in the transaction of whatever changed one of those inputs.
 func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f coolingFilter) error {
-	var ids any
-	if f.clients != nil {
-		a := make(pq.Int64Array, len(f.clients))
-		for i, id := range f.clients {
-			a[i] = int64(id)
-		}
-		ids = a
-	}
+	ids := clientIDArray(f.clients)
 	const q = `
 		UPDATE clients c SET (cooling_soon_at, cools_at) = (
 			SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at),
@@ -42,4 +35,16 @@ func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f cool
 		return fmt.Errorf("refresh cooling of organisation %d: %w", org, err)
 	}
 	return nil
+}
+
+// clientIDArray is ids as a bigint[] parameter; nil stays NULL (all clients).
+func clientIDArray(ids []warmline.ClientID) any {
+	if ids == nil {
+		return nil
+	}
+	a := make(pq.Int64Array, len(ids))
+	for i, id := range ids {
+		a[i] = int64(id)
+	}
+	return a
 }

@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/warmline/warmline/backend/rules"
 	"github.com/warmline/warmline/backend/warmline"
 )
 
@@ -22,7 +24,8 @@ var _ warmline.StageService = (*StageStore)(nil)
 // see in each ($2 user, $3 role: see clientVisible).
 const stageSelect = `
 	SELECT s.id, s.org_id, s.name, s.position, s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon,
-		s.contact_limit, s.created_at,
+		s.contact_limit, s.created_at, s.cooling_soon_percent, s.notify_owner, s.cooled_reassign_to, s.cooled_move_to,
+		s.zombie_action, s.handoff_channel, s.handoff_email, s.handoff_webhook,
 		(SELECT count(*) FROM clients c WHERE c.org_id = s.org_id AND c.stage_id = s.id AND c.deleted_at IS NULL
 			AND ` + clientVisible + `) AS client_count
 	FROM stages s WHERE s.org_id = $1 AND s.deleted_at IS NULL`
@@ -55,7 +58,8 @@ func findStage(ctx context.Context, q sqlx.QueryerContext, a warmline.Actor, id 
 
 // validateStage fills defaults (on create) and checks the input.
 func validateStage(in *warmline.StageInput, cur *warmline.Stage) (warmline.Stage, error) {
-	st := warmline.Stage{Kind: warmline.StageOpen, CoolingUnit: warmline.CoolingWorkingDays}
+	st := warmline.Stage{Kind: warmline.StageOpen, CoolingUnit: warmline.CoolingWorkingDays,
+		CoolingSoonPercent: 80, NotifyOwner: true, ZombieAction: string(rules.ZombieQueue)}
 	if cur != nil {
 		st = *cur
 	}
@@ -98,7 +102,7 @@ func validateStage(in *warmline.StageInput, cur *warmline.Stage) (warmline.Stage
 	if st.ContactLimit < 0 || st.ContactLimit > 1000 {
 		return st, warmline.FieldErrorf(warmline.EINVALID, "contact_limit", "Contact limit must be between 0 and 1000.")
 	}
-	return st, nil
+	return st, validateStageRules(in, &st)
 }
 
 // CreateStage adds a stage: an open stage goes before the terminal stages,
@@ -133,6 +137,9 @@ func (s *StageStore) CreateStage(ctx context.Context, in warmline.StageInput) (*
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
 		if err := tx.GetContext(ctx, &id, qi, a.OrgID, st.Name, pos, st.Kind, st.CoolingPeriod, st.CoolingUnit, st.CoolingSoon, st.ContactLimit); err != nil {
 			return stageWriteError(err, "insert stage")
+		}
+		if err := saveStageRules(ctx, tx, a.OrgID, id, st); err != nil {
+			return err
 		}
 		if out, err = findStage(ctx, tx, a, id); err != nil {
 			return err
@@ -179,7 +186,14 @@ func (s *StageStore) UpdateStage(ctx context.Context, id warmline.StageID, in wa
 		if _, err := tx.ExecContext(ctx, q, a.OrgID, id, st.Name, st.Kind, st.CoolingPeriod, st.CoolingUnit, st.CoolingSoon, st.ContactLimit); err != nil {
 			return stageWriteError(err, "update stage")
 		}
+		if err := saveStageRules(ctx, tx, a.OrgID, id, st); err != nil {
+			return err
+		}
 		if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{stage: id}); err != nil {
+			return err
+		}
+		// A changed rule applies at once to the stage's clients.
+		if _, err := evaluate(ctx, tx, time.Now(), scope{org: a.OrgID, stage: id}); err != nil {
 			return err
 		}
 		if out, err = findStage(ctx, tx, a, id); err != nil {

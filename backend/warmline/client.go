@@ -47,8 +47,12 @@ type Client struct {
 	CoolingSoonAt  *time.Time   `json:"cooling_soon_at" db:"cooling_soon_at"`
 	CoolsAt        *time.Time   `json:"cools_at" db:"cools_at"`
 	CoolingState   CoolingState `json:"cooling_state" db:"cooling_state"`
-	CreatedAt      time.Time    `json:"created_at" db:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at" db:"updated_at"`
+	// NextActionAt is when the agent means to act next (a callback falls
+	// due then); HandedOff: the zombie rule handed it to another channel.
+	NextActionAt *time.Time `json:"next_action_at" db:"next_action_at"`
+	HandedOff    bool       `json:"handed_off" db:"handed_off"`
+	CreatedAt    time.Time  `json:"created_at" db:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at" db:"updated_at"`
 }
 
 // ClientInput creates or changes a client; nil leaves a field as is on

@@ -24,9 +24,9 @@ func (k StageKind) Valid() bool { return k == StageOpen || k == StageWon || k ==
 type CoolingUnit string
 
 const (
-	// CoolingWorkingDays counts Monday to Friday in the organisation's time zone.
+	// CoolingWorkingDays counts working days of the organisation's calendar.
 	CoolingWorkingDays CoolingUnit = "working_days"
-	// CoolingHours counts clock hours.
+	// CoolingHours counts working hours of the organisation's calendar.
 	CoolingHours CoolingUnit = "hours"
 )
 
@@ -44,13 +44,28 @@ type Stage struct {
 	// before it has cooled; 0 means the stage never cools.
 	CoolingPeriod int         `json:"cooling_period" db:"cooling_period"`
 	CoolingUnit   CoolingUnit `json:"cooling_unit" db:"cooling_unit"`
-	// CoolingSoon is how long before cooling a client shows as "cooling soon", same unit.
+	// CoolingSoon, when > 0, is how long before cooling a client shows as
+	// "cooling soon", same unit; 0 uses CoolingSoonPercent.
 	CoolingSoon int `json:"cooling_soon" db:"cooling_soon"`
 	// ContactLimit is the number of contacts in this stage without progress
 	// after which a client is a zombie; 0 means no limit.
-	ContactLimit int       `json:"contact_limit" db:"contact_limit"`
-	ClientCount  int       `json:"client_count" db:"client_count"`
-	CreatedAt    time.Time `json:"created_at" db:"created_at"`
+	ContactLimit int `json:"contact_limit" db:"contact_limit"`
+	// Rules (docs/rules.md). CoolingSoonPercent: a client shows as cooling
+	// soon at this share of the period (CoolingSoon > 0 wins when set).
+	CoolingSoonPercent int `json:"cooling_soon_percent" db:"cooling_soon_percent"`
+	// A cooled client always joins the Cooled queue; besides, its owner is
+	// notified, it is reassigned and/or moved to another stage.
+	NotifyOwner      bool     `json:"notify_owner" db:"notify_owner"`
+	CooledReassignTo *UserID  `json:"cooled_reassign_to" db:"cooled_reassign_to"`
+	CooledMoveTo     *StageID `json:"cooled_move_to" db:"cooled_move_to"`
+	// ZombieAction at the contact limit: queue (a supervisor decides),
+	// reject, or handoff to the channel / e-mail / webhooks below.
+	ZombieAction   string    `json:"zombie_action" db:"zombie_action"`
+	HandoffChannel string    `json:"handoff_channel" db:"handoff_channel"`
+	HandoffEmail   string    `json:"handoff_email" db:"handoff_email"`
+	HandoffWebhook bool      `json:"handoff_webhook" db:"handoff_webhook"`
+	ClientCount    int       `json:"client_count" db:"client_count"`
+	CreatedAt      time.Time `json:"created_at" db:"created_at"`
 }
 
 // StageInput creates or changes a stage; nil leaves a field as is on update
@@ -62,6 +77,15 @@ type StageInput struct {
 	CoolingUnit   *CoolingUnit `json:"cooling_unit"`
 	CoolingSoon   *int         `json:"cooling_soon"`
 	ContactLimit  *int         `json:"contact_limit"`
+	// Rules; for the two references 0 clears them.
+	CoolingSoonPercent *int     `json:"cooling_soon_percent"`
+	NotifyOwner        *bool    `json:"notify_owner"`
+	CooledReassignTo   *UserID  `json:"cooled_reassign_to"`
+	CooledMoveTo       *StageID `json:"cooled_move_to"`
+	ZombieAction       *string  `json:"zombie_action"`
+	HandoffChannel     *string  `json:"handoff_channel"`
+	HandoffEmail       *string  `json:"handoff_email"`
+	HandoffWebhook     *bool    `json:"handoff_webhook"`
 }
 
 // StageService manages the caller's funnel.
@@ -76,8 +100,8 @@ type StageService interface {
 }
 
 // DefaultFunnel is the funnel a new organisation starts with: the seed's
-// six stages of a cloud-software seller, with its cooling periods and the
-// zombie limit of 7 contacts.
+// six stages of a cloud-software seller, with its cooling periods (cooling
+// soon at the default 80 %) and the zombie limit of 7 contacts.
 func DefaultFunnel(locale string) []Stage {
 	names := []string{"Новый клиент", "Первый контакт", "Демо", "Тёплый клиент", "Сделка", "Отказ"}
 	if locale == "en" {
@@ -85,9 +109,9 @@ func DefaultFunnel(locale string) []Stage {
 	}
 	return []Stage{
 		{Name: names[0], Kind: StageOpen, CoolingPeriod: 1, CoolingUnit: CoolingWorkingDays, CoolingSoon: 0, ContactLimit: 7},
-		{Name: names[1], Kind: StageOpen, CoolingPeriod: 3, CoolingUnit: CoolingWorkingDays, CoolingSoon: 1, ContactLimit: 7},
-		{Name: names[2], Kind: StageOpen, CoolingPeriod: 3, CoolingUnit: CoolingWorkingDays, CoolingSoon: 1, ContactLimit: 7},
-		{Name: names[3], Kind: StageOpen, CoolingPeriod: 5, CoolingUnit: CoolingWorkingDays, CoolingSoon: 2, ContactLimit: 7},
+		{Name: names[1], Kind: StageOpen, CoolingPeriod: 3, CoolingUnit: CoolingWorkingDays, CoolingSoon: 0, ContactLimit: 7},
+		{Name: names[2], Kind: StageOpen, CoolingPeriod: 3, CoolingUnit: CoolingWorkingDays, CoolingSoon: 0, ContactLimit: 7},
+		{Name: names[3], Kind: StageOpen, CoolingPeriod: 5, CoolingUnit: CoolingWorkingDays, CoolingSoon: 0, ContactLimit: 7},
 		{Name: names[4], Kind: StageWon},
 		{Name: names[5], Kind: StageRejected},
 	}

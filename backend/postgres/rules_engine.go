@@ -1,0 +1,276 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+// The rules engine (docs/rules.md). evaluate runs a fixed list of
+// set-based statements over the clients of a scope: every client of every
+// organisation (the sweep), one organisation or stage (a calendar or rule
+// changed), or a few clients (a call ended, a client moved). Each statement
+// only does what is not done yet, so running it twice changes nothing; each
+// writes its work items, rule actions, moves and their events in one go,
+// numbering the events per organisation as appendEvent does.
+
+// scope selects the clients an evaluation looks at; zero values mean all.
+type scope struct {
+	org     warmline.OrgID
+	stage   warmline.StageID
+	clients []warmline.ClientID
+}
+
+// args are the parameters every engine statement takes: $1 now, $2 the
+// organisation, $3 the stage, $4 the clients.
+func (s scope) args(now time.Time) []any {
+	return []any{now, s.org, s.stage, clientIDArray(s.clients)}
+}
+
+// inScope is the condition for client c to be in the scope.
+const inScope = `($2::bigint = 0 OR c.org_id = $2) AND ($3::bigint = 0 OR c.stage_id = $3) AND ($4::bigint[] IS NULL OR c.id = ANY($4))`
+
+// emitEvents ends a statement whose CTE ev(org_id, ord, type, data) lists
+// events: it takes a block of sequence numbers per organisation, inserts
+// the events in ord order and wakes the hubs. The statement answers the
+// number of events written.
+const emitEvents = `,
+	evn AS (SELECT org_id, type, data, row_number() OVER (PARTITION BY org_id ORDER BY ord) AS rn FROM ev),
+	bump AS (UPDATE organisations o SET event_seq = o.event_seq + n.cnt
+		FROM (SELECT org_id, count(*) AS cnt FROM evn GROUP BY org_id) n WHERE o.id = n.org_id
+		RETURNING o.id, o.event_seq - n.cnt AS base),
+	ins_ev AS (INSERT INTO events (org_id, seq, type, data)
+		SELECT evn.org_id, bump.base + evn.rn, evn.type, evn.data FROM evn JOIN bump ON bump.id = evn.org_id
+		RETURNING org_id)
+	SELECT (SELECT count(*) FROM ins_ev),
+		(SELECT count(*) FROM (SELECT pg_notify('` + EventsChannel + `', d.org_id::text)::text FROM (SELECT DISTINCT org_id FROM ins_ev) d) x)`
+
+// workItemJSON is a work item row w as the API writes it (warmline.WorkItem).
+const workItemJSON = `jsonb_build_object('id', w.id, 'kind', w.kind, 'client_id', w.client_id,
+	'client_name', COALESCE((SELECT name FROM clients WHERE org_id = w.org_id AND id = w.client_id), ''),
+	'owner_id', w.owner_id, 'owner_name', COALESCE((SELECT name FROM users WHERE org_id = w.org_id AND id = w.owner_id), ''),
+	'reason', w.reason, 'created_at', w.created_at, 'closed_at', w.closed_at, 'closed_by', w.closed_by, 'decision', w.decision)`
+
+// ruleActionJSON is a rule action row r as the API writes it (warmline.RuleAction).
+const ruleActionJSON = `jsonb_build_object('id', r.id, 'client_id', r.client_id, 'work_item_id', r.work_item_id,
+	'rule', r.rule, 'action', r.action, 'reason', r.reason, 'before', r.before, 'after', r.after,
+	'actor_id', r.actor_id, 'created_at', r.created_at, 'undone_at', r.undone_at, 'undone_by', r.undone_by)`
+
+// clientJSON is a client row c as the API writes it (warmline.Client), with
+// its cooling state at $1.
+const clientJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'company', c.company, 'phones', c.phones,
+	'email', c.email, 'channel', c.channel, 'owner_id', c.owner_id, 'stage_id', c.stage_id,
+	'stage_entered_at', c.stage_entered_at, 'first_contact_at', c.first_contact_at, 'last_contact_at', c.last_contact_at,
+	'contacts', c.contacts, 'stage_contacts', c.stage_contacts, 'attempts', c.attempts, 'notes', c.notes,
+	'cooling_soon_at', c.cooling_soon_at, 'cools_at', c.cools_at,
+	'cooling_state', CASE WHEN c.cools_at IS NULL THEN 'none' WHEN c.cools_at <= $1 THEN 'cooled'
+		WHEN c.cooling_soon_at <= $1 THEN 'soon' ELSE 'ok' END,
+	'next_action_at', c.next_action_at, 'handed_off', c.handed_off,
+	'created_at', c.created_at, 'updated_at', c.updated_at)`
+
+// elapsedSQL is the working time from a client's last touch to $1 in its
+// stage's unit (whole working days, or working hours to one decimal).
+const elapsedSQL = `(CASE WHEN s.cooling_unit = 'hours'
+	THEN round(wl_working_minutes_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone)::numeric / 6) / 10
+	ELSE wl_working_days_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone) END)::float8`
+
+// unitWords names a stage's unit in a reason, as rules.unitWords does.
+const unitWords = `CASE WHEN s.cooling_unit = 'hours' THEN 'working hours' ELSE 'working days' END`
+
+// openItems inserts work items of kind from src(org_id, client_id,
+// owner_id, reason, episode_at, actions_done, notify), one per client and
+// episode, with a "queue" rule action of rule when rule is not empty.
+func openItems(src, kind, rule string) string {
+	q := `WITH src AS (` + src + `),
+	w AS (INSERT INTO work_items (org_id, client_id, kind, owner_id, reason, episode_at, actions_done, created_at)
+		SELECT org_id, client_id, '` + kind + `', owner_id, reason, episode_at, actions_done, $1 FROM src
+		ON CONFLICT DO NOTHING RETURNING *)`
+	ev := `ev AS (SELECT w.org_id, w.id * 2 AS ord, '` + warmline.EventWorkItemCreated + `' AS type, ` + workItemJSON + ` AS data FROM w`
+	if rule != "" {
+		q += `,
+	r AS (INSERT INTO rule_actions (org_id, client_id, work_item_id, rule, action, reason, before, after, created_at)
+		SELECT w.org_id, w.client_id, w.id, '` + rule + `', 'queue', w.reason, '{}',
+			jsonb_build_object('work_item_id', w.id, 'kind', w.kind, 'owner_id', w.owner_id, 'notify_owner', src.notify), $1
+		FROM w JOIN src ON src.org_id = w.org_id AND src.client_id = w.client_id
+		RETURNING *)`
+		ev += ` UNION ALL SELECT r.org_id, r.work_item_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r`
+	}
+	return q + ",\n\t" + ev + ")" + emitEvents
+}
+
+// ruleMove moves the clients of src(org_id, client_id, to_stage_id,
+// reason, work_item_id) to their stage, as a person's move would (a
+// transition, the cooling deadlines restart, stage contacts reset), and
+// records a rule action (rule, action) whose "before" can undo it. Clients
+// already in that stage are left alone.
+func ruleMove(src, rule, action string) string {
+	return `WITH src AS (` + src + `),
+	m AS (SELECT c.org_id, c.id AS client_id, c.stage_id AS from_stage_id, c.stage_entered_at, c.stage_contacts,
+			c.cooling_soon_at, c.cools_at, src.to_stage_id, src.reason, src.work_item_id
+		FROM src JOIN clients c ON c.org_id = src.org_id AND c.id = src.client_id
+		JOIN stages ts ON ts.org_id = src.org_id AND ts.id = src.to_stage_id AND ts.deleted_at IS NULL
+		WHERE c.deleted_at IS NULL AND c.stage_id <> src.to_stage_id),
+	c AS (UPDATE clients c SET stage_id = m.to_stage_id, stage_entered_at = $1, stage_contacts = 0,
+			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST($1, c.last_contact_at),
+				ts.kind, ts.cooling_period, ts.cooling_unit, ts.cooling_soon, ts.cooling_soon_percent, o.time_zone) d),
+			updated_at = clock_timestamp()
+		FROM m, stages ts, organisations o
+		WHERE c.org_id = m.org_id AND c.id = m.client_id AND ts.org_id = m.org_id AND ts.id = m.to_stage_id AND o.id = m.org_id
+		RETURNING c.*),
+	t AS (INSERT INTO stage_transitions (org_id, client_id, from_stage_id, to_stage_id, actor_id, reason, created_at)
+		SELECT m.org_id, m.client_id, m.from_stage_id, m.to_stage_id, NULL, left(m.reason, 500), $1 FROM m),
+	r AS (INSERT INTO rule_actions (org_id, client_id, work_item_id, rule, action, reason, before, after, created_at)
+		SELECT m.org_id, m.client_id, m.work_item_id, '` + rule + `', '` + action + `', m.reason,
+			jsonb_build_object('stage_id', m.from_stage_id, 'stage_entered_at', m.stage_entered_at, 'stage_contacts', m.stage_contacts,
+				'cooling_soon_at', m.cooling_soon_at, 'cools_at', m.cools_at),
+			jsonb_build_object('stage_id', m.to_stage_id), $1
+		FROM m RETURNING *),
+	ev AS (SELECT c.org_id, c.id * 2 AS ord, '` + warmline.EventClientMoved + `' AS type,
+			jsonb_build_object('client', ` + clientJSON + `, 'from_stage_id', m.from_stage_id, 'to_stage_id', m.to_stage_id, 'reason', m.reason) AS data
+		FROM c JOIN m ON m.org_id = c.org_id AND m.client_id = c.id
+		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents
+}
+
+// engineSteps are the statements of one evaluation, in order.
+var engineSteps = []struct{ name, sql string }{
+	// Work items whose reason passed are closed: contacted since it
+	// cooled (or cooling is over), the client moved on, was handed off or
+	// deleted; a callback once the client is contacted after it fell due
+	// or its next action moved to the future.
+	{"close resolved work items", `WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE w.closed_at IS NULL AND c.org_id = w.org_id AND c.id = w.client_id AND ` + inScope + `
+		  AND (c.deleted_at IS NOT NULL OR c.handed_off OR s.kind <> 'open'
+			OR (w.kind = 'cooling_soon' AND NOT (c.cooling_soon_at = w.episode_at AND c.cools_at > $1))
+			OR (w.kind = 'cooled' AND (c.last_contact_at >= w.episode_at OR (c.cools_at IS DISTINCT FROM w.episode_at
+				AND (c.cools_at IS NULL OR c.cools_at > $1)
+				AND NOT EXISTS (SELECT 1 FROM rule_actions r WHERE r.org_id = w.org_id AND r.client_id = w.client_id
+					AND r.work_item_id = w.id AND r.action = 'move' AND r.undone_at IS NULL))))
+			OR (w.kind = 'zombie' AND (c.stage_entered_at <> w.episode_at OR s.contact_limit = 0 OR c.stage_contacts < s.contact_limit))
+			OR (w.kind = 'callback' AND (c.last_contact_at >= w.episode_at OR c.next_action_at > GREATEST($1, w.episode_at))))
+		RETURNING w.*),
+	ev AS (SELECT w.org_id, w.id AS ord, '` + warmline.EventWorkItemClosed + `' AS type, ` + workItemJSON + ` AS data FROM w)` + emitEvents},
+
+	// Callbacks fall due at the client's next-action time.
+	{"open due callbacks", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+			'callback due ' || to_char(c.next_action_at AT TIME ZONE o.time_zone, 'YYYY-MM-DD HH24:MI') AS reason,
+			c.next_action_at AS episode_at, true AS actions_done, false AS notify
+		FROM clients c JOIN organisations o ON o.id = c.org_id
+		WHERE c.deleted_at IS NULL AND c.next_action_at <= $1 AND `+inScope+` AND NOT c.handed_off
+		  AND (c.last_contact_at IS NULL OR c.last_contact_at < c.next_action_at)
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'callback' AND (w.episode_at = c.next_action_at OR w.closed_at IS NULL))`, warmline.WorkCallback, "")},
+
+	// Cooling soon: between the soon moment and cooling.
+	{"open cooling soon", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('cooling soon: %s %s in %s, cools at %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
+			c.cooling_soon_at AS episode_at, true AS actions_done, false AS notify
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN organisations o ON o.id = c.org_id
+		WHERE c.deleted_at IS NULL AND c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
+		  AND `+inScope+` AND NOT c.handed_off
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'cooling_soon' AND (w.episode_at = c.cooling_soon_at OR w.closed_at IS NULL))`, warmline.WorkCoolingSoon, "")},
+
+	// Cooled: always the Cooled queue (a rule action, the owner notified
+	// when the stage says so); reassigning and moving follow below.
+	{"open cooled", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('cooled: %s %s in %s, limit %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
+			c.cools_at AS episode_at, (s.cooled_reassign_to IS NULL AND s.cooled_move_to IS NULL) AS actions_done,
+			s.notify_owner AND c.owner_id IS NOT NULL AS notify
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN organisations o ON o.id = c.org_id
+		WHERE c.deleted_at IS NULL AND c.cools_at <= $1 AND `+inScope+` AND NOT c.handed_off
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'cooled' AND (w.episode_at = c.cools_at OR w.closed_at IS NULL))`, warmline.WorkCooled, "cooling")},
+
+	// A cooled client's stage may reassign it ...
+	{"reassign cooled", `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
+			s.cooled_reassign_to AS to_owner, w.reason
+		FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		JOIN users u ON u.org_id = s.org_id AND u.id = s.cooled_reassign_to AND u.active
+		WHERE NOT w.actions_done AND w.closed_at IS NULL AND w.kind = 'cooled' AND c.deleted_at IS NULL AND ` + inScope + `
+		  AND c.owner_id IS DISTINCT FROM s.cooled_reassign_to
+		FOR UPDATE OF c SKIP LOCKED),
+	c AS (UPDATE clients c SET owner_id = p.to_owner, updated_at = clock_timestamp() FROM p
+		WHERE c.org_id = p.org_id AND c.id = p.client_id RETURNING c.*),
+	wi AS (UPDATE work_items w SET owner_id = p.to_owner FROM p WHERE w.id = p.work_item_id),
+	r AS (INSERT INTO rule_actions (org_id, client_id, work_item_id, rule, action, reason, before, after, created_at)
+		SELECT org_id, client_id, work_item_id, 'cooling', 'reassign', reason,
+			jsonb_build_object('owner_id', from_owner), jsonb_build_object('owner_id', to_owner), $1 FROM p RETURNING *),
+	ev AS (SELECT c.org_id, c.id * 2 AS ord, '` + warmline.EventClientUpdated + `' AS type, ` + clientJSON + ` AS data FROM c
+		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents},
+
+	// ... and move it to another stage; then its further actions are done.
+	{"move cooled", ruleMove(`UPDATE work_items w SET actions_done = true
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE NOT w.actions_done AND w.kind = 'cooled' AND c.org_id = w.org_id AND c.id = w.client_id AND `+inScope+`
+		RETURNING w.org_id, w.client_id, s.cooled_move_to AS to_stage_id, w.reason, w.id AS work_item_id`, "cooling", "move")},
+
+	// Zombies: the contact limit reached in an open stage without progress.
+	{"open zombies", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
+			c.stage_entered_at AS episode_at, true AS actions_done, false AS notify
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND `+inScope+` AND NOT c.handed_off
+		  AND (s.zombie_action = 'queue' OR (s.zombie_action = 'reject' AND NOT EXISTS (
+			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'zombie' AND (w.episode_at = c.stage_entered_at OR w.closed_at IS NULL))`, warmline.WorkZombie, "zombie")},
+	{"reject zombies", ruleMove(`SELECT c.org_id, c.id AS client_id,
+			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
+			NULL::bigint AS work_item_id
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND s.zombie_action = 'reject' AND `+inScope+` AND NOT c.handed_off
+		FOR UPDATE OF c SKIP LOCKED`, "zombie", "reject")},
+	{"hand off zombies", `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND s.zombie_action = 'handoff' AND ` + inScope + ` AND NOT c.handed_off
+		FOR UPDATE OF c SKIP LOCKED),
+	c AS (UPDATE clients c SET handed_off = true, handed_off_at = $1, updated_at = clock_timestamp() FROM p
+		WHERE c.org_id = p.org_id AND c.id = p.client_id RETURNING c.*),
+	r AS (INSERT INTO rule_actions (org_id, client_id, rule, action, reason, before, after, created_at)
+		SELECT org_id, client_id, 'zombie', 'handoff', reason, jsonb_build_object('handed_off', false),
+			jsonb_build_object('handed_off', true, 'channel', handoff_channel, 'email', handoff_email, 'webhook', handoff_webhook), $1
+		FROM p RETURNING *),
+	ev AS (SELECT c.org_id, c.id * 2 AS ord, '` + warmline.EventClientUpdated + `' AS type, ` + clientJSON + ` AS data FROM c
+		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents},
+
+	// The objective funnel: a new client's first contact without an
+	// after-call answer in time ends in the rejected stage (if the client
+	// is still where the call found it).
+	{"objective funnel defaults", ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
+			outcome = CASE WHEN c.stage_id = co.stage_id THEN 'rejected' ELSE 'keep' END
+		FROM clients c, organisations o
+		WHERE co.decided_at IS NULL AND co.due_at <= $1 AND c.org_id = co.org_id AND c.id = co.client_id AND o.id = co.org_id
+		  AND `+inScope+`
+		RETURNING co.org_id, co.client_id,
+			CASE WHEN c.stage_id = co.stage_id THEN (SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected'
+				AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) END AS to_stage_id,
+			format('objective funnel: no outcome within %s s after the first contact (call %s)', o.wrap_up_seconds, co.call_id) AS reason,
+			NULL::bigint AS work_item_id`, "objective_funnel", "reject")},
+}
+
+// evaluate runs the engine over sc at now, in tx (the transaction of the
+// change that asked for it), and answers how many events it wrote: a
+// second run over the same state writes none.
+func evaluate(ctx context.Context, q sqlx.QueryerContext, now time.Time, sc scope) (int, error) {
+	args := sc.args(now)
+	total := 0
+	for _, st := range engineSteps {
+		var n, orgs int
+		if err := q.QueryRowxContext(ctx, st.sql, args...).Scan(&n, &orgs); err != nil {
+			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
+		}
+		total += n
+	}
+	return total, nil
+}
