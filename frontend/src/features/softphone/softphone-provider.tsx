@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { PhoneClient, phoneUrl, type PhoneCall, type PhoneSnapshot } from '../../lib/phone-client';
 import type { ClientID } from '../../lib/types';
 import { useLiveEvents } from '../../stores/realtime-store';
@@ -47,6 +48,64 @@ export function toneFor(calls: readonly PhoneCall[]): ToneName | null {
   if (calls.some((c) => c.state === 'ringing')) return 'ring';
   if (calls.some((c) => c.state === 'dialing')) return 'ringback';
   return null;
+}
+
+const ON_KEY = 'warmline.softphone.on';
+
+function wasOn(): boolean {
+  try {
+    return window.localStorage.getItem(ON_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function remember(on: boolean): void {
+  try {
+    if (on) window.localStorage.setItem(ON_KEY, '1');
+    else window.localStorage.removeItem(ON_KEY);
+  } catch {
+    // private mode: not remembered
+  }
+}
+
+/** askToNotify asks, once, to show ringing calls while the tab is in the background. */
+function askToNotify(): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+  void Notification.requestPermission().catch(() => undefined);
+}
+
+/** useRingingNotification shows a notification for each call that starts ringing while the tab is hidden, closed when it stops. */
+function useRingingNotification(calls: readonly PhoneCall[]): void {
+  const { t } = useTranslation();
+  const shown = useRef(new Map<number, Notification>());
+  const ringing = calls.filter((c) => c.state === 'ringing');
+  const key = ringing.map((c) => c.id).join(',');
+  useEffect(() => {
+    const ids = new Set(ringing.map((c) => c.id));
+    for (const [id, n] of shown.current) {
+      if (!ids.has(id)) {
+        n.close();
+        shown.current.delete(id);
+      }
+    }
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted' || document.visibilityState !== 'hidden') return;
+    for (const c of ringing) {
+      if (shown.current.has(c.id)) continue;
+      const who = c.client_name || (c.direction === 'inbound' ? c.from : c.to) || t('phone.unknownCaller');
+      const n = new Notification(c.direction === 'inbound' ? t('phone.incoming.title') : t('phone.incoming.clickToCall'), {
+        body: who,
+        tag: `warmline-call-${c.id}`,
+        requireInteraction: true,
+      });
+      n.onclick = () => {
+        window.focus();
+        n.close();
+      };
+      shown.current.set(c.id, n);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, t]);
 }
 
 interface SoftphoneProviderProps {
@@ -107,15 +166,36 @@ export function SoftphoneProvider({ children, createClient = browserPhoneClient,
 
   const turnOn = useCallback(async () => {
     player.unlock();
+    askToNotify();
     await phone.start();
     if (phone.getSnapshot().state === 'error') return;
+    remember(true);
     setMyState('available').catch((err: unknown) => console.warn('softphone: cannot set available', err));
   }, [phone, player]);
 
   const turnOff = useCallback(() => {
     phone.stop();
+    remember(false);
     setMyState('offline').catch((err: unknown) => console.warn('softphone: cannot set offline', err));
   }, [phone]);
+
+  // A reload must not leave an agent who was taking calls with a dead phone:
+  // a softphone that was on comes back on (the microphone permission is
+  // kept by the browser), and the first click anywhere unlocks the ring.
+  useEffect(() => {
+    if (userId === null || !wasOn()) return;
+    void phone.start();
+    const unlock = () => player.unlock();
+    document.addEventListener('pointerdown', unlock, { once: true });
+    document.addEventListener('keydown', unlock, { once: true });
+    return () => {
+      document.removeEventListener('pointerdown', unlock);
+      document.removeEventListener('keydown', unlock);
+    };
+  }, [phone, player, userId]);
+
+  // A call ringing while the tab is in the background also shows a system notification.
+  useRingingNotification(snapshot.calls);
 
   const call = useCallback(
     async (to: string, clientId?: ClientID | null) => {

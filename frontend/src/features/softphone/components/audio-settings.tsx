@@ -44,41 +44,44 @@ export function AudioSettings({ stream, inputId, outputId, onInput, onOutput }: 
   const { t } = useTranslation();
   const id = useId();
   const { inputs, outputs } = useAudioDevices(stream);
-  const label = (d: MediaDeviceInfo, i: number) => d.label || t('phone.devices.unnamed', { n: i + 1 });
   return (
     <div className="audio-settings">
       <MicLevel stream={stream} />
-      <label htmlFor={`${id}-in`} className="audio-settings__label">
-        {t('phone.devices.input')}
+      <DeviceSelect id={`${id}-in`} label={t('phone.devices.input')} devices={inputs} value={inputId} onChange={onInput} />
+      {canChooseOutput() && (
+        <DeviceSelect id={`${id}-out`} label={t('phone.devices.output')} devices={outputs} value={outputId} onChange={onOutput} />
+      )}
+    </div>
+  );
+}
+
+interface DeviceSelectProps {
+  id: string;
+  label: string;
+  devices: MediaDeviceInfo[];
+  value: string;
+  onChange: (deviceId: string) => void;
+}
+
+/** DeviceSelect picks one device of a kind; "" is the system's default. */
+function DeviceSelect({ id, label, devices, value, onChange }: DeviceSelectProps) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={id} className="audio-settings__label">
+        {label}
       </label>
-      <select id={`${id}-in`} className="input select input--small" value={inputId} onChange={(e) => onInput(e.target.value)}>
+      <select id={id} className="input select input--small" value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">{t('phone.devices.default')}</option>
-        {inputs
+        {devices
           .filter((d) => d.deviceId && d.deviceId !== 'default')
           .map((d, i) => (
             <option key={d.deviceId} value={d.deviceId}>
-              {label(d, i)}
+              {d.label || t('phone.devices.unnamed', { n: i + 1 })}
             </option>
           ))}
       </select>
-      {canChooseOutput() && (
-        <>
-          <label htmlFor={`${id}-out`} className="audio-settings__label">
-            {t('phone.devices.output')}
-          </label>
-          <select id={`${id}-out`} className="input select input--small" value={outputId} onChange={(e) => onOutput(e.target.value)}>
-            <option value="">{t('phone.devices.default')}</option>
-            {outputs
-              .filter((d) => d.deviceId && d.deviceId !== 'default')
-              .map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {label(d, i)}
-                </option>
-              ))}
-          </select>
-        </>
-      )}
-    </div>
+    </>
   );
 }
 

@@ -312,6 +312,23 @@ describe('SoftphoneDock', () => {
   });
 });
 
+describe('SoftphoneDock after a reload', () => {
+  it('comes back on by itself when it was on, and stays off once turned off', async () => {
+    const u = userEvent.setup();
+    window.localStorage.setItem('warmline.softphone.on', '1');
+    const { ready, view } = setup();
+    await ready();
+    await u.click(screen.getByTestId('softphone-toggle'));
+    expect(screen.getByTestId('softphone')).toHaveAttribute('data-state', 'off');
+    view.unmount();
+    FakeSocket.all = [];
+    setup();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(FakeSocket.all).toHaveLength(0);
+    expect(screen.getByTestId('softphone')).toHaveAttribute('data-state', 'off');
+  });
+});
+
 describe('ClientCallButton', () => {
   it('turns the softphone on and dials the client with its id once the leg is up', async () => {
     const u = userEvent.setup();
