@@ -525,9 +525,13 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		// The stage changes only through /move; PATCH refuses stage_id.
 		"ClientUpdate": {reflect.TypeFor[warmline.ClientInput](), false, []string{"stage_id"}},
 		// Integrations.
-		"Webhook":         {reflect.TypeFor[warmline.Webhook](), true, nil},
-		"WebhookInput":    {reflect.TypeFor[warmline.WebhookInput](), false, nil},
-		"WebhookDelivery": {reflect.TypeFor[warmline.WebhookDelivery](), true, nil},
+		"Webhook":            {reflect.TypeFor[warmline.Webhook](), true, nil},
+		"WebhookInput":       {reflect.TypeFor[warmline.WebhookInput](), false, nil},
+		"WebhookDelivery":    {reflect.TypeFor[warmline.WebhookDelivery](), true, nil},
+		"EmailSettings":      {reflect.TypeFor[warmline.EmailSettings](), true, nil},
+		"EmailSettingsInput": {reflect.TypeFor[warmline.EmailSettingsInput](), false, nil},
+		"EmailTest":          {reflect.TypeFor[warmline.EmailTest](), false, nil},
+		"EmailTestResult":    {reflect.TypeFor[warmline.EmailTestResult](), true, nil},
 	}
 	schemas := obj(obj(doc["components"])["schemas"])
 	for name, p := range pairs {

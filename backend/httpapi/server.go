@@ -52,6 +52,7 @@ type Server struct {
 	Hub *realtime.Hub
 	// Integrations and plans.
 	Webhooks *postgres.WebhookStore
+	Email    *postgres.EmailStore
 }
 
 // NewServer builds the API on db.
@@ -70,6 +71,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
 		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
+		Email:         postgres.NewEmailStore(db, cfg.WebhookPolicy),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -160,6 +162,10 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, v1 + "/webhooks/:id/deliveries", admin, s.handleWebhookDeliveries},
 		{http.MethodPost, v1 + "/webhooks/:id/deliveries/:delivery_id/resend", admin, s.handleWebhookResend},
 		{http.MethodPost, v1 + "/webhooks/:id/test", admin, s.handleWebhookTest},
+		{http.MethodGet, v1 + "/email/settings", admin, s.handleEmailSettings},
+		{http.MethodPut, v1 + "/email/settings", admin, s.handleEmailSettingsUpdate},
+		{http.MethodDelete, v1 + "/email/settings", admin, s.handleEmailSettingsDelete},
+		{http.MethodPost, v1 + "/email/test", admin, s.handleEmailTest},
 
 		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
 	}

@@ -116,6 +116,13 @@ func TestTenancyMatrix(t *testing.T) {
 		"GET /api/v1/webhooks/:id/deliveries":                      func() call { return call{} },
 		"POST /api/v1/webhooks/:id/deliveries/:delivery_id/resend": func() call { return call{} },
 		"POST /api/v1/webhooks/:id/test":                           func() call { return call{} },
+		"GET /api/v1/email/settings":                               func() call { return call{own: true} },
+		"PUT /api/v1/email/settings": func() call {
+			return call{body: map[string]any{"host": "smtp.alpha.example.com", "port": 587, "security": "starttls", "from_address": "a@alpha.example.com"}, own: true}
+		},
+		"DELETE /api/v1/email/settings": func() call { return call{own: true} },
+		// Refused before any SMTP server is contacted (no network in tests).
+		"POST /api/v1/email/test": func() call { return call{body: map[string]any{"to": "not an address"}} },
 	}
 
 	stranger := ts.newClient(t)
@@ -196,7 +203,8 @@ func snapshotOrg(t *testing.T, ts *testServer, org int64) string {
 		(SELECT count(*)::text FROM imports WHERE org_id = $1),
 		(SELECT string_agg(user_id || ':' || state, ',' ORDER BY user_id) FROM agent_states WHERE org_id = $1),
 		(SELECT string_agg(id || ':' || url || ':' || enabled::text, ',' ORDER BY id) FROM webhooks WHERE org_id = $1),
-		(SELECT string_agg(id || ':' || status || ':' || attempts, ',' ORDER BY id) FROM webhook_deliveries WHERE org_id = $1))`
+		(SELECT string_agg(id || ':' || status || ':' || attempts, ',' ORDER BY id) FROM webhook_deliveries WHERE org_id = $1),
+		(SELECT host || ':' || from_address FROM email_settings WHERE org_id = $1))`
 	if err := ts.DB.Get(&s, q, org); err != nil {
 		t.Fatal(err)
 	}

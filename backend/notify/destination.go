@@ -50,17 +50,22 @@ func CheckURL(raw string, p Policy) (*url.URL, error) {
 	if u.Fragment != "" {
 		return nil, fmt.Errorf("%w: the URL must not have a #fragment", ErrDestination)
 	}
-	host := u.Hostname()
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if err := checkIP(ip, p); err != nil {
-			return nil, err
-		}
-	} else if h := strings.ToLower(strings.TrimSuffix(host, ".")); h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		if !p.AllowPrivate {
-			return nil, fmt.Errorf("%w: %s is this machine", ErrDestination, host)
-		}
+	if err := CheckHost(u.Hostname(), p); err != nil {
+		return nil, err
 	}
 	return u, nil
+}
+
+// CheckHost validates a server's host name or address under p (SMTP
+// servers are guarded like webhooks; a name is checked again at dial time).
+func CheckHost(host string, p Policy) error {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return checkIP(ip, p)
+	}
+	if h := strings.ToLower(strings.TrimSuffix(host, ".")); (h == "localhost" || strings.HasSuffix(h, ".localhost")) && !p.AllowPrivate {
+		return fmt.Errorf("%w: %s is this machine", ErrDestination, host)
+	}
+	return nil
 }
 
 var sharedSpace = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT; also some clouds' metadata

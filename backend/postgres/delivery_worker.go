@@ -109,13 +109,23 @@ func (w *DeliveryWorker) RunOnce(ctx context.Context) error {
 	if _, err := w.deliverWebhooks(ctx); err != nil {
 		return err
 	}
+	if _, err := w.enqueueEmails(ctx); err != nil {
+		return err
+	}
+	if _, err := w.deliverEmails(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
-// prune drops finished deliveries older than Keep.
+// prune drops finished deliveries and e-mails older than Keep.
 func (w *DeliveryWorker) prune(ctx context.Context) {
-	const q = `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'`
-	if _, err := w.db.ExecContext(ctx, q, int64(w.cfg.Keep.Seconds())); err != nil {
-		w.log.Warn("prune deliveries", "err", err)
+	for _, q := range []string{
+		`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'`,
+		`DELETE FROM email_messages WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'`,
+	} {
+		if _, err := w.db.ExecContext(ctx, q, int64(w.cfg.Keep.Seconds())); err != nil {
+			w.log.Warn("prune deliveries", "err", err)
+		}
 	}
 }

@@ -38,6 +38,7 @@ const MAP_EVENT_KEYS = {
   'stage.deleted': { id: true, moved_to: true, clients_moved: true },
   // Integrations and plans.
   'webhook.changed': { id: true, deleted: true },
+  'email_settings.changed': { configured: true },
 } as const satisfies { [K in EventType]?: Record<keyof EventData[K], true> };
 
 describe('events.ts mirrors the Go event types', () => {
