@@ -148,9 +148,9 @@ func (t legTrack) Unbind(webrtc.TrackLocalContext) error {
 	t.leg.mu.Unlock()
 	return nil
 }
-func (legTrack) ID() string                 { return "audio" }
-func (legTrack) RID() string                { return "" }
-func (legTrack) StreamID() string           { return "warmline" }
+func (legTrack) ID() string                { return "audio" }
+func (legTrack) RID() string               { return "" }
+func (legTrack) StreamID() string          { return "warmline" }
 func (legTrack) Kind() webrtc.RTPCodecType { return webrtc.RTPCodecTypeAudio }
 
 // newAgentLeg answers a browser's offer; it returns the leg and the

@@ -48,7 +48,7 @@ type sipDialog struct {
 
 func (g *Gateway) newDialog(t *trunk, rtp *rtpLeg) *sipDialog {
 	return &sipDialog{g: g, trunk: t, rtp: rtp, transport: t.cfg.Transport, ended: make(chan struct{}),
-		local: sdpBody{IP: g.sdpIP, Port: rtp.port, SessID: rand.Uint64() >> 2, Version: 1, Codecs: t.codecs, TE: ptTE, Dir: dirSendRecv},
+		local:       sdpBody{IP: g.sdpIP, Port: rtp.port, SessID: rand.Uint64() >> 2, Version: 1, Codecs: t.codecs, TE: ptTE, Dir: dirSendRecv},
 		lastRefresh: time.Now()}
 }
 

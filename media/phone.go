@@ -41,34 +41,34 @@ type phoneIn struct {
 
 // phoneOut is a message to the browser.
 type phoneOut struct {
-	Type              string          `json:"type"`
-	Ref               string          `json:"ref,omitempty"`
-	SDP               string          `json:"sdp,omitempty"`
-	State             string          `json:"state,omitempty"`
-	Call              *phoneCall      `json:"call,omitempty"`
-	CallID            int64           `json:"call_id,omitempty"`
-	Code              string          `json:"code,omitempty"`
-	Error             string          `json:"error,omitempty"`
-	Field             string          `json:"field,omitempty"`
-	ICEServers        []ICEServer     `json:"ice_servers,omitempty"`
-	AutoAnswerSeconds *int            `json:"auto_answer_seconds,omitempty"`
-	Demo              *bool           `json:"demo,omitempty"`
+	Type              string      `json:"type"`
+	Ref               string      `json:"ref,omitempty"`
+	SDP               string      `json:"sdp,omitempty"`
+	State             string      `json:"state,omitempty"`
+	Call              *phoneCall  `json:"call,omitempty"`
+	CallID            int64       `json:"call_id,omitempty"`
+	Code              string      `json:"code,omitempty"`
+	Error             string      `json:"error,omitempty"`
+	Field             string      `json:"field,omitempty"`
+	ICEServers        []ICEServer `json:"ice_servers,omitempty"`
+	AutoAnswerSeconds *int        `json:"auto_answer_seconds,omitempty"`
+	Demo              *bool       `json:"demo,omitempty"`
 }
 
 // phoneCall is a call as the softphone sees it.
 type phoneCall struct {
-	ID         warmline.CallID         `json:"id"`
-	Direction  warmline.CallDirection  `json:"direction"`
-	State      string                  `json:"state"`
-	From       string                  `json:"from"`
-	To         string                  `json:"to"`
-	ClientID   *warmline.ClientID      `json:"client_id"`
-	ClientName string                  `json:"client_name"`
-	CreatedAt  time.Time               `json:"created_at"`
-	AnsweredAt *time.Time              `json:"answered_at"`
-	Held       bool                    `json:"held"`
-	EndReason  string                  `json:"end_reason"`
-	HangupSide *warmline.HangupSide    `json:"hangup_side"`
+	ID         warmline.CallID        `json:"id"`
+	Direction  warmline.CallDirection `json:"direction"`
+	State      string                 `json:"state"`
+	From       string                 `json:"from"`
+	To         string                 `json:"to"`
+	ClientID   *warmline.ClientID     `json:"client_id"`
+	ClientName string                 `json:"client_name"`
+	CreatedAt  time.Time              `json:"created_at"`
+	AnsweredAt *time.Time             `json:"answered_at"`
+	Held       bool                   `json:"held"`
+	EndReason  string                 `json:"end_reason"`
+	HangupSide *warmline.HangupSide   `json:"hangup_side"`
 }
 
 // decodePhoneMsg reads and checks one browser frame. Its errors are

@@ -79,6 +79,7 @@ func newRTPLeg(ports *portAlloc, ip net.IP) (*rtpLeg, error) {
 	l := &rtpLeg{conn: c, port: port, out: newRewriter(now), audioPT: ptPCMU, sendOK: true, done: make(chan struct{})}
 	l.lastRecv.Store(now)
 	l.lastSent.Store(now)
+	go l.run()
 	return l, nil
 }
 

@@ -1,0 +1,74 @@
+package media
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+// Test hooks: reading the gateway's state, never changing its behaviour.
+
+// WaitRunning waits until Run has its listeners up.
+func (g *Gateway) WaitRunning(d time.Duration) bool {
+	select {
+	case <-g.running:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// CallRTP returns the local RTP port of a call's SIP leg and how many
+// packets it dropped from foreign addresses.
+func (g *Gateway) CallRTP(id warmline.CallID) (port int, dropped uint64, ok bool) {
+	g.mu.Lock()
+	c := g.calls[id]
+	g.mu.Unlock()
+	if c == nil {
+		return 0, 0, false
+	}
+	c.mu.Lock()
+	d := c.dlg
+	c.mu.Unlock()
+	if d == nil {
+		return 0, 0, false
+	}
+	return d.rtp.port, d.rtp.dropped.Load(), true
+}
+
+// ParseSDPForTest exposes the SIP SDP reader to the fuzz tests.
+func ParseSDPForTest(b []byte) (dir string, err error) {
+	m, err := parseSDP(b)
+	if err != nil {
+		return "", err
+	}
+	return m.Dir, nil
+}
+
+// CallStats describes a call's media counters (for failing tests).
+func (g *Gateway) CallStats(id warmline.CallID) string {
+	g.mu.Lock()
+	c := g.calls[id]
+	g.mu.Unlock()
+	if c == nil {
+		return "no call"
+	}
+	c.mu.Lock()
+	d, agent := c.dlg, c.agent
+	c.mu.Unlock()
+	s := ""
+	if d != nil {
+		p := d.rtp.peer.Load()
+		s += fmt.Sprintf("sip leg: port %d peer %v received %d sent %d dropped %d sink %v; ", d.rtp.port, p, d.rtp.received.Load(), d.rtp.sent.Load(), d.rtp.dropped.Load(), d.rtp.sink.Load() != nil)
+	}
+	if sess := g.session(agent); sess != nil {
+		if l := sess.currentLeg(); l != nil {
+			l.mu.Lock()
+			bound := l.bind != nil
+			l.mu.Unlock()
+			s += fmt.Sprintf("browser leg: received %d sent %d bound %v sink %v", l.received.Load(), l.sent.Load(), bound, l.sink.Load() != nil)
+		}
+	}
+	return s
+}

@@ -1,0 +1,798 @@
+package media_test
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/gorilla/websocket"
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/postgres/pgtest"
+	"github.com/warmline/warmline/backend/warmline"
+	"github.com/warmline/warmline/media"
+)
+
+// --- audio: tones out, dominant frequency in ---
+
+// recorder keeps the last seconds of decoded audio and the RFC 4733
+// digits that arrived.
+type recorder struct {
+	mu      sync.Mutex
+	samples []int16
+	packets atomic.Int64
+	digits  []rune
+	lastEv  uint32
+	seenEv  bool
+}
+
+func (r *recorder) audio(payload []byte, pcma bool) {
+	r.packets.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range payload {
+		if pcma {
+			r.samples = append(r.samples, media.ALawDecode(b))
+		} else {
+			r.samples = append(r.samples, media.ULawDecode(b))
+		}
+	}
+	if len(r.samples) > 16000 {
+		r.samples = append(r.samples[:0:0], r.samples[len(r.samples)-8000:]...)
+	}
+}
+
+// event records an RFC 4733 digit once, at its end packet.
+func (r *recorder) event(ts uint32, payload []byte) {
+	if len(payload) < 4 || payload[1]&0x80 == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seenEv && ts == r.lastEv {
+		return
+	}
+	r.seenEv, r.lastEv = true, ts
+	const digits = "0123456789*#ABCD"
+	if int(payload[0]) < len(digits) {
+		r.digits = append(r.digits, rune(digits[payload[0]]))
+	}
+}
+
+func (r *recorder) gotDigits() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return string(r.digits)
+}
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	r.samples = nil
+	r.mu.Unlock()
+}
+
+// dominant is the strongest frequency (5 Hz steps, 100–3000 Hz) in the
+// last half second, by Goertzel.
+func (r *recorder) dominant() float64 {
+	r.mu.Lock()
+	s := r.samples
+	if len(s) > 4000 {
+		s = s[len(s)-4000:]
+	}
+	s = append([]int16(nil), s...)
+	r.mu.Unlock()
+	if len(s) < 2000 {
+		return 0
+	}
+	best, bestP := 0.0, 0.0
+	for f := 100.0; f <= 3000; f += 5 {
+		w := 2 * math.Cos(2*math.Pi*f/8000)
+		var s1, s2 float64
+		for _, x := range s {
+			s0 := float64(x) + w*s1 - s2
+			s2, s1 = s1, s0
+		}
+		p := s1*s1 + s2*s2 - w*s1*s2
+		if p > bestP {
+			best, bestP = f, p
+		}
+	}
+	return best
+}
+
+// waitTone waits until the dominant frequency is within 10 Hz of f.
+func waitTone(t *testing.T, r *recorder, f float64, what string) {
+	t.Helper()
+	deadline := time.Now().Add(8 * time.Second)
+	var got float64
+	for time.Now().Before(deadline) {
+		if got = r.dominant(); math.Abs(got-f) <= 10 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: dominant frequency %.0f Hz, want %.0f Hz", what, got, f)
+}
+
+// toneSender writes 20 ms G.711 packets of a sine to write until stop.
+type toneSender struct {
+	freq    atomic.Uint64 // float64 bits
+	paused  atomic.Bool
+	stopped chan struct{}
+	digits  chan byte // RFC 4733 events to send in the same stream
+	tePT    atomic.Uint32
+}
+
+func startTone(f float64, pt uint8, write func(pkt []byte)) *toneSender {
+	ts := &toneSender{stopped: make(chan struct{}), digits: make(chan byte, 8)}
+	ts.tePT.Store(101)
+	ts.freq.Store(math.Float64bits(f))
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		seq, stamp, ssrc := uint16(rand.Uint32()), rand.Uint32(), rand.Uint32()
+		n := 0
+		event, eventPkts := byte(0), 0
+		for {
+			select {
+			case <-ts.stopped:
+				return
+			case <-tick.C:
+			}
+			if eventPkts == 0 {
+				select {
+				case event = <-ts.digits:
+					eventPkts = 8
+				default:
+				}
+			}
+			if eventPkts > 0 { // 5 packets growing, 3 end packets, one timestamp
+				i := 8 - eventPkts
+				pkt := make([]byte, 16)
+				pkt[0], pkt[1] = 0x80, uint8(ts.tePT.Load())
+				if i == 0 {
+					pkt[1] |= 0x80
+				}
+				binary.BigEndian.PutUint16(pkt[2:], seq)
+				binary.BigEndian.PutUint32(pkt[4:], stamp)
+				binary.BigEndian.PutUint32(pkt[8:], ssrc)
+				pkt[12] = event
+				if i >= 5 {
+					pkt[13] = 0x80
+				}
+				binary.BigEndian.PutUint16(pkt[14:], uint16(160*min(i+1, 5)))
+				seq++
+				if eventPkts--; eventPkts == 0 {
+					stamp += 160 * 8
+					n += 160 * 8
+				}
+				write(pkt)
+				continue
+			}
+			freq := math.Float64frombits(ts.freq.Load())
+			pkt := make([]byte, 12+160)
+			pkt[0], pkt[1] = 0x80, pt
+			binary.BigEndian.PutUint16(pkt[2:], seq)
+			binary.BigEndian.PutUint32(pkt[4:], stamp)
+			binary.BigEndian.PutUint32(pkt[8:], ssrc)
+			for i := 0; i < 160; i++ {
+				v := int16(10000 * math.Sin(2*math.Pi*freq*float64(n+i)/8000))
+				if pt == 8 {
+					pkt[12+i] = media.ALawEncode(v)
+				} else {
+					pkt[12+i] = media.ULawEncode(v)
+				}
+			}
+			n += 160
+			seq++
+			stamp += 160
+			if !ts.paused.Load() {
+				write(pkt)
+			}
+		}
+	}()
+	return ts
+}
+
+func (ts *toneSender) stop() {
+	select {
+	case <-ts.stopped:
+	default:
+		close(ts.stopped)
+	}
+}
+
+// --- the fixture: real Postgres store, gateway on loopback ---
+
+type fixture struct {
+	t        *testing.T
+	db       *postgres.DB
+	cs       *postgres.CallStore
+	gw       *media.Gateway
+	org      *warmline.Organisation
+	adminCtx context.Context
+	agent    *warmline.User
+	client   *warmline.Client
+	line     *warmline.Line
+	sipPort  int
+	peer     *sipPeer
+	agentRef media.Agent
+	srv      *httptest.Server
+}
+
+var orgSeq atomic.Int64
+
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
+	t.Helper()
+	db := pgtest.NewDB(t)
+	f := &fixture{t: t, db: db, cs: postgres.NewCallStore(db)}
+	n := orgSeq.Add(1)
+	org, admin, err := postgres.NewOrganisationStore(db).SignUp(context.Background(), warmline.SignUp{
+		OrgName: fmt.Sprintf("Media %d", n), Name: "Admin", Email: fmt.Sprintf("media%d-%d@example.com", n, time.Now().UnixNano()),
+		Password: "long enough password"})
+	if err != nil {
+		t.Fatalf("sign up: %v", err)
+	}
+	f.org = org
+	f.adminCtx = warmline.WithActor(context.Background(), warmline.Actor{UserID: admin.ID, OrgID: admin.OrgID, Role: admin.Role})
+	f.agent, err = postgres.NewUserStore(db).CreateUser(f.adminCtx, warmline.NewUser{
+		Email: fmt.Sprintf("agent%d-%d@example.com", n, time.Now().UnixNano()), Name: "Анна", Role: warmline.RoleAgent, Password: "long enough password"})
+	if err != nil {
+		t.Fatalf("create agent: %v", err)
+	}
+	f.agentRef = media.Agent{OrgID: org.ID, ID: f.agent.ID, Name: f.agent.Name}
+	name := "ООО Ромашка"
+	f.client, err = postgres.NewClientStore(db).CreateClient(f.adminCtx, warmline.ClientInput{Name: &name, Phones: &[]string{"+79161234567"}})
+	if err != nil {
+		t.Fatalf("create client: %v", err)
+	}
+
+	f.peer = newSIPPeer(t, "127.0.0.1")
+	ts := postgres.NewTrunkStore(db)
+	tr, err := ts.CreateTrunk(f.adminCtx, &warmline.Trunk{Name: "Test trunk", Host: "127.0.0.1", Port: f.peer.port, Transport: "udp",
+		AuthMode: "ip", CallerID: "+74950000000", Codecs: []string{"PCMU", "PCMA"}, Enabled: true})
+	if err != nil {
+		t.Fatalf("create trunk: %v", err)
+	}
+	f.line, err = ts.CreateLine(f.adminCtx, &warmline.Line{Number: fmt.Sprintf("+7495%07d", 1000000+n), Name: "Сайт", TrunkID: &tr.ID})
+	if err != nil {
+		t.Fatalf("create line: %v", err)
+	}
+
+	f.sipPort = freePort(t, "udp")
+	base := 30000 + rand.IntN(300)*100
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
+	gw, err := media.New(media.Config{Node: fmt.Sprintf("test-%d", n),
+		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
+		RTPPortMin: base, RTPPortMax: base + 99, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout}, f.cs, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.gw = gw
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- gw.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("gateway did not stop")
+		}
+	})
+	if !gw.WaitRunning(5 * time.Second) {
+		t.Fatal("gateway did not start")
+	}
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		gw.ServeAgent(r.Context(), f.agentRef, ws)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// call is the record as the database has it.
+type callRow struct {
+	Status     string  `db:"status"`
+	Outcome    *string `db:"outcome"`
+	EndReason  string  `db:"end_reason"`
+	HangupSide *string `db:"hangup_side"`
+	ClientID   *int64  `db:"client_id"`
+	AgentID    *int64  `db:"agent_id"`
+	Answered   bool    `db:"answered"`
+	Missed     *string `db:"missed_reason"`
+	SIPCause   *int    `db:"sip_cause"`
+}
+
+func (f *fixture) record(id warmline.CallID) callRow {
+	f.t.Helper()
+	var r callRow
+	err := f.db.Get(&r, `SELECT status, outcome, end_reason, hangup_side, client_id, agent_id, answered_at IS NOT NULL AS answered, missed_reason, sip_cause FROM calls WHERE id = $1`, id)
+	if err != nil {
+		f.t.Fatalf("call %d: %v", id, err)
+	}
+	return r
+}
+
+// waitEnded waits for the record to be closed.
+func (f *fixture) waitEnded(id warmline.CallID) callRow {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := f.record(id)
+		if r.Status == "ended" || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func deref[T any](p *T) T {
+	var z T
+	if p == nil {
+		return z
+	}
+	return *p
+}
+
+// --- the browser: a pion peer speaking /ws/phone ---
+
+type browser struct {
+	t     *testing.T
+	ws    *websocket.Conn
+	pc    *webrtc.PeerConnection
+	msgs  chan map[string]any
+	rec   *recorder
+	tone  *toneSender
+	wmu   sync.Mutex
+	local *webrtc.TrackLocalStaticRTP
+	// backlog holds messages read while waiting for others.
+	backlog []map[string]any
+}
+
+func (f *fixture) connectBrowser() *browser {
+	t := f.t
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(f.srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatalf("dial /ws/phone: %v", err)
+	}
+	b := &browser{t: t, ws: ws, msgs: make(chan map[string]any, 256), rec: &recorder{}}
+	go func() {
+		defer close(b.msgs)
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(data, &m) == nil {
+				b.msgs <- m
+			}
+		}
+	}()
+	b.expect("config", nil)
+
+	me := &webrtc.MediaEngine{}
+	for _, c := range []webrtc.RTPCodecParameters{
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: "audio/telephone-event", ClockRate: 8000, SDPFmtpLine: "0-16"}, PayloadType: 101},
+	} {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			t.Fatal(err)
+		}
+	}
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.pc = pc
+	t.Cleanup(func() { _ = pc.Close(); _ = ws.Close() })
+	b.local, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "mic", "browser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.AddTrack(b.local); err != nil {
+		t.Fatal(err)
+	}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		for {
+			p, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			switch p.PayloadType {
+			case 0:
+				b.rec.audio(p.Payload, false)
+			case 8:
+				b.rec.audio(p.Payload, true)
+			case 101:
+				b.rec.event(p.Timestamp, p.Payload)
+			}
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-gathered
+	b.send(map[string]any{"type": "offer", "sdp": pc.LocalDescription().SDP})
+	ans := b.expect("answer", nil)
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans["sdp"].(string)}); err != nil {
+		t.Fatalf("set answer: %v", err)
+	}
+	b.expect("leg", func(m map[string]any) bool { return m["state"] == "connected" })
+	b.tone = startTone(1000, 0, func(pkt []byte) {
+		_, _ = b.local.Write(pkt)
+	})
+	t.Cleanup(b.tone.stop)
+	return b
+}
+
+func (b *browser) send(m map[string]any) {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	if err := b.ws.WriteJSON(m); err != nil {
+		b.t.Fatalf("send %v: %v", m["type"], err)
+	}
+}
+
+func (b *browser) sendRaw(typ int, data []byte) {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	_ = b.ws.WriteMessage(typ, data)
+}
+
+// expect waits for a message of type typ matching ok, skipping others.
+func (b *browser) expect(typ string, ok func(map[string]any) bool) map[string]any {
+	b.t.Helper()
+	match := func(m map[string]any) bool { return m["type"] == typ && (ok == nil || ok(m)) }
+	for i, m := range b.backlog {
+		if match(m) {
+			b.backlog = append(b.backlog[:i:i], b.backlog[i+1:]...)
+			return m
+		}
+	}
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case m, open := <-b.msgs:
+			if !open {
+				b.t.Fatalf("socket closed waiting for %s", typ)
+			}
+			if match(m) {
+				return m
+			}
+			b.backlog = append(b.backlog, m)
+		case <-timeout:
+			b.t.Fatalf("no %s message (backlog %v)", typ, b.backlog)
+		}
+	}
+}
+
+// expectCall waits for the call in state.
+func (b *browser) expectCall(state string) map[string]any {
+	b.t.Helper()
+	m := b.expect("call", func(m map[string]any) bool {
+		c, _ := m["call"].(map[string]any)
+		return c != nil && c["state"] == state
+	})
+	return m["call"].(map[string]any)
+}
+
+func callID(c map[string]any) warmline.CallID { return warmline.CallID(c["id"].(float64)) }
+
+// --- the trunk and the customer: a sipgo user agent ---
+
+type sipPeer struct {
+	t     *testing.T
+	ua    *sipgo.UserAgent
+	dua   *sipgo.DialogUA
+	host  string
+	port  int
+	calls chan *peerCall
+	tone  float64 // what the next answered call sends
+	mu    sync.Mutex
+	byID  map[string]*peerCall
+	// reinvites records the SDP of re-INVITEs the gateway sent.
+	reinvites chan string
+}
+
+type peerCall struct {
+	p       *sipPeer
+	uas     *sipgo.DialogServerSession
+	uac     *sipgo.DialogClientSession
+	invite  *sip.Request
+	rtp     *net.UDPConn
+	remote  atomic.Pointer[netip.AddrPort]
+	rec     *recorder
+	tone    *toneSender
+	byed    chan struct{}
+	byeOnce sync.Once
+	te      uint8
+}
+
+func newSIPPeer(t *testing.T, host string) *sipPeer {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("test-peer"), sipgo.WithUserAgentHostname(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := sipgo.NewServer(ua)
+	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname(host))
+	pc, err := net.ListenPacket("udp4", host+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &sipPeer{t: t, ua: ua, host: host, port: pc.LocalAddr().(*net.UDPAddr).Port, calls: make(chan *peerCall, 8),
+		tone: 600, byID: map[string]*peerCall{}, reinvites: make(chan string, 8)}
+	p.dua = &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "peer", Host: host, Port: p.port}}}
+	srv.OnInvite(p.onInvite)
+	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
+		if c := p.call(req); c != nil && c.uas != nil {
+			_ = c.uas.ReadAck(req, tx)
+		}
+	})
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		c := p.call(req)
+		if c == nil {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "No dialog", nil))
+			return
+		}
+		if c.uas != nil {
+			_ = c.uas.ReadBye(req, tx)
+		} else {
+			_ = c.uac.ReadBye(req, tx)
+		}
+		c.ended()
+	})
+	go func() { _ = srv.ServeUDP(pc) }()
+	t.Cleanup(func() { _ = pc.Close(); _ = ua.Close() })
+	return p
+}
+
+func (p *sipPeer) call(req *sip.Request) *peerCall {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.byID[req.CallID().Value()]
+}
+
+func (c *peerCall) ended() {
+	c.byeOnce.Do(func() {
+		close(c.byed)
+		if c.tone != nil {
+			c.tone.stop()
+		}
+	})
+}
+
+func (p *sipPeer) newCall() *peerCall {
+	rtpConn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(p.host)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	c := &peerCall{p: p, rtp: rtpConn, rec: &recorder{}, byed: make(chan struct{})}
+	p.t.Cleanup(func() { c.ended(); _ = rtpConn.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := rtpConn.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			var pkt rtp.Packet
+			if pkt.Unmarshal(buf[:n]) != nil {
+				continue
+			}
+			switch {
+			case pkt.PayloadType == 0:
+				c.rec.audio(pkt.Payload, false)
+			case pkt.PayloadType == 8:
+				c.rec.audio(pkt.Payload, true)
+			case pkt.PayloadType == c.te && c.te != 0:
+				c.rec.event(pkt.Timestamp, pkt.Payload)
+			}
+		}
+	}()
+	return c
+}
+
+func (c *peerCall) sdp(dir string, version int) []byte {
+	port := c.rtp.LocalAddr().(*net.UDPAddr).Port
+	return []byte(fmt.Sprintf("v=0\r\no=peer 1 %d IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=%s\r\n",
+		version, c.p.host, c.p.host, port, dir))
+}
+
+// startMedia sends the peer's tone to the address in sdp.
+func (c *peerCall) startMedia(sdp []byte, tone float64) {
+	addr, te := sdpAddr(string(sdp))
+	c.remote.Store(&addr)
+	c.te = te
+	c.tone = startTone(tone, 0, func(pkt []byte) {
+		if a := c.remote.Load(); a != nil {
+			_, _ = c.rtp.WriteToUDPAddrPort(pkt, *a)
+		}
+	})
+}
+
+// sdpAddr reads c= and m=audio and the telephone-event payload type.
+func sdpAddr(s string) (netip.AddrPort, uint8) {
+	var ip netip.Addr
+	var port int
+	var te int
+	for _, l := range strings.Split(s, "\r\n") {
+		if strings.HasPrefix(l, "c=IN IP4 ") {
+			ip, _ = netip.ParseAddr(strings.TrimPrefix(l, "c=IN IP4 "))
+		}
+		if strings.HasPrefix(l, "m=audio ") {
+			fmt.Sscanf(l, "m=audio %d", &port)
+		}
+		if strings.HasPrefix(l, "a=rtpmap:") && strings.Contains(l, "telephone-event") {
+			fmt.Sscanf(l, "a=rtpmap:%d", &te)
+		}
+	}
+	return netip.AddrPortFrom(ip, uint16(port)), uint8(te)
+}
+
+func sdpDir(s string) string {
+	for _, d := range []string{"sendrecv", "sendonly", "recvonly", "inactive"} {
+		if strings.Contains(s, "a="+d+"\r\n") {
+			return d
+		}
+	}
+	return "sendrecv"
+}
+
+// onInvite: a call from the gateway (ring briefly, answer) or a re-INVITE.
+func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if _, ok := req.To().Params.Get("tag"); ok {
+		c := p.call(req)
+		if c == nil {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "No dialog", nil))
+			return
+		}
+		offer := string(req.Body())
+		p.reinvites <- offer
+		ans := map[string]string{"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive"}[sdpDir(offer)]
+		if ans == "" {
+			ans = "sendrecv"
+		}
+		_ = c.uas.ReadRequest(req, tx)
+		_ = tx.Respond(sip.NewSDPResponseFromRequest(req, c.sdp(ans, 2)))
+		return
+	}
+	uas, err := p.dua.ReadInvite(req, tx)
+	if err != nil {
+		return
+	}
+	c := p.newCall()
+	c.uas, c.invite = uas, req
+	p.mu.Lock()
+	p.byID[req.CallID().Value()] = c
+	tone := p.tone
+	p.mu.Unlock()
+	_ = uas.Respond(180, "Ringing", nil)
+	time.Sleep(300 * time.Millisecond)
+	c.startMedia(req.Body(), tone)
+	p.calls <- c
+	_ = uas.RespondSDP(c.sdp("sendrecv", 1))
+}
+
+// dial places a call to the gateway from this peer.
+func (p *sipPeer) dial(gwPort int, to, from string) (*peerCall, error) {
+	c := p.newCall()
+	uri := sip.Uri{User: to, Host: "127.0.0.1", Port: gwPort}
+	req := sip.NewRequest(sip.INVITE, uri)
+	params := sip.NewParams()
+	params.Add("tag", sip.GenerateTagN(10))
+	req.AppendHeader(&sip.FromHeader{Address: sip.Uri{User: from, Host: p.host}, Params: params})
+	req.AppendHeader(&sip.ToHeader{Address: uri})
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(c.sdp("sendrecv", 1))
+	sess, err := p.dua.WriteInvite(context.Background(), req)
+	if err != nil {
+		return nil, err
+	}
+	c.uac, c.invite = sess, req
+	p.mu.Lock()
+	p.byID[req.CallID().Value()] = c
+	p.mu.Unlock()
+	return c, nil
+}
+
+// answered waits for the gateway's 200 and starts the peer's media.
+func (c *peerCall) answered(ctx context.Context) error {
+	if err := c.uac.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		return err
+	}
+	if err := c.uac.Ack(ctx); err != nil {
+		return err
+	}
+	c.startMedia(c.uac.InviteResponse.Body(), c.p.tone)
+	return nil
+}
+
+func (c *peerCall) bye() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c.uas != nil {
+		_ = c.uas.Bye(ctx)
+	} else {
+		_ = c.uac.Bye(ctx)
+	}
+	c.ended()
+}
+
+// sendDigit sends one RFC 4733 event to the gateway in the audio stream.
+func (c *peerCall) sendDigit(ev byte) {
+	c.tone.tePT.Store(uint32(c.te))
+	c.tone.digits <- ev
+}
+
+func (c *peerCall) waitBye(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case <-c.byed:
+	case <-time.After(d):
+		t.Fatal("the peer got no BYE")
+	}
+}
+
+func testLogLevel() slog.Level {
+	if os.Getenv("MEDIA_TEST_LOG") != "" {
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
+}
