@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -327,7 +328,11 @@ func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 		if err != nil {
 			return
 		}
-		gw.ServeAgent(r.Context(), f.agentRef, ws)
+		a := f.agentRef
+		if id, _ := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64); id != 0 {
+			a.ID = warmline.UserID(id)
+		}
+		gw.ServeAgent(r.Context(), a, ws)
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -392,10 +397,20 @@ type browser struct {
 	backlog []map[string]any
 }
 
-func (f *fixture) connectBrowser() *browser {
+func f64(v float64) uint64 { return math.Float64bits(v) }
+
+func postgresUser(f *fixture, name string) (*warmline.User, error) {
+	return postgres.NewUserStore(f.db).CreateUser(f.adminCtx, warmline.NewUser{
+		Email: fmt.Sprintf("a%d@example.com", time.Now().UnixNano()), Name: name, Role: warmline.RoleAgent, Password: "long enough password"})
+}
+
+func (f *fixture) connectBrowser() *browser { return f.connectBrowserAs(f.agent) }
+
+// connectBrowserAs turns a user's softphone on.
+func (f *fixture) connectBrowserAs(u *warmline.User) *browser {
 	t := f.t
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(f.srv.URL, "http"), nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(f.srv.URL, "http")+"?user="+strconv.FormatInt(int64(u.ID), 10), nil)
 	if err != nil {
 		t.Fatalf("dial /ws/phone: %v", err)
 	}
