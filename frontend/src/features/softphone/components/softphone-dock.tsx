@@ -128,7 +128,7 @@ export function SoftphoneDock() {
     >
       {popup && <IncomingCall key={popup.id} call={popup} others={ringing.length - 1} />}
       <div className="softphone__bar">
-        <span className="softphone__status" role="status">
+        <span className="softphone__status" role="status" title={on ? undefined : t('phone.offHint')}>
           <span className="softphone__dot" aria-hidden="true" />
           <span className="softphone__title">{t('phone.title')}</span>
           <span className="softphone__state">{stateLabel}</span>
@@ -149,25 +149,27 @@ export function SoftphoneDock() {
         >
           <span className="softphone__knob" aria-hidden="true" />
         </button>
-        <button
-          type="button"
-          className="btn btn--ghost btn--icon softphone__expand"
-          aria-expanded={expanded}
-          aria-label={expanded ? t('phone.collapse') : t('phone.expand')}
-          onClick={() => {
-            setExpanded(!expanded);
-            store(EXPANDED_KEY, expanded ? '0' : '1');
-          }}
-        >
-          {expanded ? '▾' : '▴'}
-        </button>
+        {(on || current) && (
+          <button
+            type="button"
+            className="btn btn--ghost btn--icon softphone__expand"
+            aria-expanded={expanded}
+            aria-label={expanded ? t('phone.collapse') : t('phone.expand')}
+            onClick={() => {
+              setExpanded(!expanded);
+              store(EXPANDED_KEY, expanded ? '0' : '1');
+            }}
+          >
+            {expanded ? '▾' : '▴'}
+          </button>
+        )}
       </div>
       {problem && (
         <p className={`softphone__problem softphone__problem--${snapshot.state}`} role="alert">
           {problem}
         </p>
       )}
-      {expanded && (
+      {expanded && (on || current) && (
         <div className="softphone__body">
           {current && <ActiveCall call={current} myId={user.id} />}
           {on && (
@@ -182,7 +184,6 @@ export function SoftphoneDock() {
               keyboard={on}
             />
           )}
-          {!on && <p className="softphone__hint muted small">{t('phone.offHint')}</p>}
           {on && (
             <details className="softphone__devices">
               <summary>{t('phone.devices.title')}</summary>
@@ -202,7 +203,7 @@ export function SoftphoneDock() {
               />
             </details>
           )}
-          {demo && <DemoCallIn disabled={!on} />}
+          {demo && on && <DemoCallIn disabled={snapshot.state !== 'ready'} />}
         </div>
       )}
       <audio ref={audioRef} autoPlay data-testid="softphone-remote-audio" />
