@@ -156,7 +156,7 @@ func (legTrack) Kind() webrtc.RTPCodecType { return webrtc.RTPCodecTypeAudio }
 // newAgentLeg answers a browser's offer; it returns the leg and the
 // answer (all candidates gathered: no trickle). onState gets the leg's
 // connection state.
-func newAgentLeg(api *webrtc.API, iceServers []ICEServer, offer string, onState func(webrtc.PeerConnectionState)) (*agentLeg, string, error) {
+func newAgentLeg(api *webrtc.API, offer string, onState func(webrtc.PeerConnectionState)) (*agentLeg, string, error) {
 	if err := checkBrowserOffer(offer); err != nil {
 		return nil, "", err
 	}

@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -297,5 +296,3 @@ func sessionExpires(m interface{ GetHeader(string) sip.Header }) (time.Duration,
 	}
 	return time.Duration(n) * time.Second, ref
 }
-
-var errNoDialog = errors.New("no such dialog")

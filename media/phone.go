@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"sync"
 	"time"
@@ -357,7 +356,7 @@ func (g *Gateway) openLeg(s *agentSession, offer string) error {
 			s.push(phoneOut{Type: "leg", State: "connecting"})
 		}
 	}
-	l, answer, err := newAgentLeg(g.api, g.cfg.ICEServers, offer, onState)
+	l, answer, err := newAgentLeg(g.api, offer, onState)
 	if err != nil {
 		return warmline.FieldErrorf(warmline.EINVALID, "sdp", "%s", err.Error())
 	}
@@ -379,5 +378,3 @@ func (g *Gateway) openLeg(s *agentSession, offer string) error {
 	}
 	return nil
 }
-
-var errSessionGone = errors.New("softphone gone")

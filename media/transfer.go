@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/emiago/sipgo/sip"
-
 	"github.com/warmline/warmline/backend/phone"
 	"github.com/warmline/warmline/backend/warmline"
 )
@@ -241,5 +239,3 @@ func (c *call) referred(target string) (int, error) {
 	}()
 	return 202, nil
 }
-
-var _ = sip.REFER

@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	warmline.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	warmline.ETOOMANY:      http.StatusTooManyRequests,
 	warmline.EINTERNAL:     http.StatusInternalServerError,
+	warmline.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // codeOfStatus is the reverse, for errors Echo raises itself (unknown

@@ -69,7 +69,7 @@ func (s *Server) origin(r *http.Request) string {
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(SessionCookie)
-		if err != nil || ck.Value == "" || !(strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/ws") {
+		if err != nil || ck.Value == "" || !(strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/ws" || c.Path() == "/ws/phone") {
 			return next(c)
 		}
 		u, err := s.Sessions.Authenticate(c.Request().Context(), ck.Value)

@@ -454,7 +454,7 @@ func TestOpenAPIEnumsMatchTheCode(t *testing.T) {
 	fields := append([]string{""}, csvimport.Fields...)
 	for ref, want := range map[string][]string{
 		"#/components/schemas/Error/properties/code": sorted(warmline.ECONFLICT, warmline.EINTERNAL, warmline.EINVALID, warmline.ENOTFOUND,
-			warmline.EUNAUTHORIZED, warmline.EFORBIDDEN, warmline.ETOOMANY, warmline.ETOOLARGE),
+			warmline.EUNAUTHORIZED, warmline.EFORBIDDEN, warmline.ETOOMANY, warmline.ETOOLARGE, warmline.EUNAVAILABLE),
 		"#/components/parameters/Sort/schema":                    sorted(warmline.ClientSorts...),
 		"#/components/parameters/CoolingFilter/schema":           sorted(string(warmline.CoolingNone), string(warmline.CoolingOK), string(warmline.CoolingSoonSt), string(warmline.CoolingCooled)),
 		"#/components/schemas/CoolingState":                      sorted(string(warmline.CoolingNone), string(warmline.CoolingOK), string(warmline.CoolingSoonSt), string(warmline.CoolingCooled)),
@@ -532,6 +532,16 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"EmailSettingsInput": {reflect.TypeFor[warmline.EmailSettingsInput](), false, nil},
 		"EmailTest":          {reflect.TypeFor[warmline.EmailTest](), false, nil},
 		"EmailTestResult":    {reflect.TypeFor[warmline.EmailTestResult](), true, nil},
+		// Phone (issue 3).
+		"CallCreate":  {reflect.TypeFor[httpapi.CallCreate](), false, nil},
+		"CallCreated": {reflect.TypeFor[httpapi.CallCreated](), true, nil},
+		"DemoCallIn":  {reflect.TypeFor[httpapi.DemoCallIn](), false, nil},
+		"Trunk":       {reflect.TypeFor[warmline.Trunk](), true, nil},
+		"TrunkCreate": {reflect.TypeFor[httpapi.TrunkInput](), false, nil},
+		"TrunkUpdate": {reflect.TypeFor[httpapi.TrunkInput](), false, nil},
+		"Line":        {reflect.TypeFor[warmline.Line](), true, nil},
+		"LineCreate":  {reflect.TypeFor[httpapi.LineInput](), false, nil},
+		"LineUpdate":  {reflect.TypeFor[httpapi.LineInput](), false, nil},
 	}
 	schemas := obj(obj(doc["components"])["schemas"])
 	for name, p := range pairs {

@@ -50,6 +50,11 @@ type Server struct {
 	Reports       warmline.ReportService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
+	// Phone (issue 3): calls, trunks and lines; Phone is the media gateway,
+	// nil while it does not run (its routes answer 503).
+	Calls  *postgres.CallStore
+	Trunks *postgres.TrunkStore
+	Phone  Phone
 	// Integrations and plans.
 	Webhooks *postgres.WebhookStore
 	Email    *postgres.EmailStore
@@ -70,6 +75,8 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
+		Calls:         postgres.NewCallStore(db),
+		Trunks:        postgres.NewTrunkStore(db),
 		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
 		Email:         postgres.NewEmailStore(db, cfg.WebhookPolicy),
 	}
@@ -88,6 +95,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 	e.HEAD("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/ws", s.handleWS)
+	e.GET("/ws/phone", s.handlePhoneWS)
 	s.mountSPA()
 	return s
 }
@@ -166,6 +174,20 @@ func (s *Server) routes() []Route {
 		{http.MethodPut, v1 + "/email/settings", admin, s.handleEmailSettingsUpdate},
 		{http.MethodDelete, v1 + "/email/settings", admin, s.handleEmailSettingsDelete},
 		{http.MethodPost, v1 + "/email/test", admin, s.handleEmailTest},
+
+		// Phone (issue 3): trunks and lines (admins), calls, click-to-call, the demo line.
+		{http.MethodGet, v1 + "/trunks", admin, s.handleTrunks},
+		{http.MethodPost, v1 + "/trunks", admin, s.handleTrunkCreate},
+		{http.MethodPatch, v1 + "/trunks/:id", admin, s.handleTrunkUpdate},
+		{http.MethodDelete, v1 + "/trunks/:id", admin, s.handleTrunkDelete},
+		{http.MethodGet, v1 + "/lines", supervisor, s.handleLines},
+		{http.MethodPost, v1 + "/lines", admin, s.handleLineCreate},
+		{http.MethodPatch, v1 + "/lines/:id", admin, s.handleLineUpdate},
+		{http.MethodDelete, v1 + "/lines/:id", admin, s.handleLineDelete},
+		{http.MethodGet, v1 + "/calls", agent, s.handleCalls},
+		{http.MethodPost, v1 + "/calls", agent, s.handleCallCreate},
+		{http.MethodGet, v1 + "/calls/:id", agent, s.handleCall},
+		{http.MethodPost, v1 + "/demo/call-in", agent, s.handleDemoCallIn},
 
 		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
 	}

@@ -35,6 +35,12 @@ func TestTenancyMatrix(t *testing.T) {
 	// Integrations: a webhook endpoint of B with one delivery in its log.
 	bWebhook := idOf(t, bAdmin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://bravo-secret.example.com/hook"}).must(t, 201))
 	bDelivery := idOf(t, bAdmin.do("POST", fmt.Sprintf("/api/v1/webhooks/%d/test", bWebhook), nil).must(t, 202))
+	// Phone (issue 3): a trunk, a line and a call of B; a gateway stand-in
+	// so that the phone routes get past "not running".
+	ts.API.Phone = newPhoneRecorder()
+	bTrunk := idOf(t, bAdmin.do("POST", "/api/v1/trunks", map[string]any{"name": "Bravo Trunk Secret", "host": "sip.bravo.example"}).must(t, 201))
+	bLine := idOf(t, bAdmin.do("POST", "/api/v1/lines", map[string]any{"number": "+74950005555", "name": "Bravo Line Secret", "trunk_id": bTrunk}).must(t, 201))
+	bCall := startCall(t, ts, bAdmin.OrgID, bAgent.ID, bClient)
 	before := snapshotOrg(t, ts, bAdmin.OrgID)
 
 	// Organisation A's people.
@@ -57,6 +63,7 @@ func TestTenancyMatrix(t *testing.T) {
 
 	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport,
 		"webhooks": bWebhook, "deliveries": bDelivery}
+	ids["trunks"], ids["lines"], ids["calls"] = bTrunk, bLine, bCall // phone
 	type call struct {
 		body   any
 		upload bool
@@ -123,6 +130,22 @@ func TestTenancyMatrix(t *testing.T) {
 		"DELETE /api/v1/email/settings": func() call { return call{own: true} },
 		// Refused before any SMTP server is contacted (no network in tests).
 		"POST /api/v1/email/test": func() call { return call{body: map[string]any{"to": "not an address"}} },
+		// Phone (issue 3). A's trunks stay disabled, so A stays on the demo line.
+		"GET /api/v1/trunks": func() call { return call{own: true} },
+		"POST /api/v1/trunks": func() call {
+			n++
+			return call{body: map[string]any{"name": fmt.Sprintf("Alpha trunk %d", n), "host": "sip.alpha.example", "enabled": false}, own: true}
+		},
+		"PATCH /api/v1/trunks/:id":  func() call { return call{body: map[string]any{"name": "Hijacked"}} },
+		"DELETE /api/v1/trunks/:id": func() call { return call{} },
+		"GET /api/v1/lines":         func() call { return call{own: true} },
+		"POST /api/v1/lines":        func() call { return call{body: map[string]any{"number": "+74950006666", "trunk_id": ids["trunks"]}} },
+		"PATCH /api/v1/lines/:id":   func() call { return call{body: map[string]any{"name": "Hijacked"}} },
+		"DELETE /api/v1/lines/:id":  func() call { return call{} },
+		"GET /api/v1/calls":         func() call { return call{own: true} },
+		"POST /api/v1/calls":        func() call { return call{body: map[string]any{"client_id": ids["clients"]}} },
+		"GET /api/v1/calls/:id":     func() call { return call{} },
+		"POST /api/v1/demo/call-in": func() call { return call{body: map[string]any{}, own: true} },
 	}
 
 	stranger := ts.newClient(t)

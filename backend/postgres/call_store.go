@@ -251,14 +251,16 @@ func endCall(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.C
 		}
 		return nil // already ended: the first ending stands
 	}
-	// TODO(contacts): count the contact or attempt for the call's client in
-	// this transaction once recordCallContact (postgres/contacts.go, rules
-	// engine) exists.
 	typ := warmline.EventCallEnded
 	if e.Outcome == warmline.OutcomeMissed {
 		typ = warmline.EventCallMissed
 	}
-	return appendCallEvent(ctx, tx, org, id, typ)
+	if err := appendCallEvent(ctx, tx, org, id, typ); err != nil {
+		return err
+	}
+	// The client's contact or attempt (and a callback for a missed call)
+	// counts in the same transaction: a call never ends uncounted.
+	return recordCallContact(ctx, tx, org, id)
 }
 
 // CloseOrphans ends the calls node left open when it died: an inbound

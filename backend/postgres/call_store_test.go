@@ -117,8 +117,15 @@ func TestCallStore_LifeOfACall(t *testing.T) {
 	if err := cs.UpdateCall(bg, org.ID, id, media.CallUpdate{Held: ptr(true)}); err != nil {
 		t.Fatalf("updating an ended call: %v", err)
 	}
-	if got := types(eventsOf(t, db, org.ID, seq)); !slices.Equal(got, []string{"call.ended"}) {
+	if got := types(eventsOf(t, db, org.ID, seq)); len(got) == 0 || got[0] != "call.ended" || slices.Index(got[1:], "call.ended") >= 0 {
 		t.Fatalf("events of ending twice: %v", got)
+	}
+	// The ended call counted once for its client (a contact or an attempt,
+	// by its length), in the same transaction.
+	var touches int
+	db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID)
+	if touches != 1 {
+		t.Fatalf("the client has %d contacts and attempts after one call", touches)
 	}
 	c, _ = cs.FindCall(ctx, id)
 	if c.Status != warmline.CallEnded || *c.Outcome != warmline.OutcomeAnswered || c.EndReason != "hangup" ||

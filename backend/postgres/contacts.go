@@ -280,12 +280,14 @@ func (s *ContactStore) SetCallOutcome(ctx context.Context, call warmline.CallID,
 		if err := tx.GetContext(ctx, &out.DecidedAt, qo, a.OrgID, call, cur.ID, cur.StageID, in.Outcome, to, actorID(a)); err != nil {
 			return fmt.Errorf("record outcome of call %d: %w", call, err)
 		}
-		out.Client = cur
+		out.Client = *cur
 		if to != nil {
 			reason := fmt.Sprintf("after-call: %s (call %d)", in.Outcome, call)
-			if out.Client, err = moveClientTx(ctx, tx, a, cur.ID, *to, reason); err != nil {
+			moved, err := moveClientTx(ctx, tx, a, cur.ID, *to, reason)
+			if err != nil {
 				return err
 			}
+			out.Client = *moved
 		}
 		return nil
 	})

@@ -19,7 +19,9 @@ func NewOrganisationStore(db *DB) *OrganisationStore { return &OrganisationStore
 
 var _ warmline.OrganisationService = (*OrganisationStore)(nil)
 
-const orgColumns = `id, name, default_country, time_zone, agents_own_only, created_at`
+const orgColumns = `id, name, default_country, time_zone, agents_own_only, created_at,
+	auto_answer_seconds, wrap_up_seconds,
+	NOT EXISTS (SELECT 1 FROM trunks t WHERE t.org_id = organisations.id AND t.enabled) AS demo_line`
 
 // SignUp creates an organisation, its default funnel and its first admin in
 // one transaction.
@@ -135,15 +137,24 @@ func (s *OrganisationStore) UpdateOrganisation(ctx context.Context, u warmline.O
 	if u.TimeZone != nil && !warmline.ValidTimeZone(*u.TimeZone) {
 		return nil, warmline.FieldErrorf(warmline.EINVALID, "time_zone", "%q is not a time zone such as Europe/Moscow.", *u.TimeZone)
 	}
+	if u.AutoAnswerSeconds != nil && (*u.AutoAnswerSeconds < 0 || *u.AutoAnswerSeconds > 60) {
+		return nil, warmline.FieldErrorf(warmline.EINVALID, "auto_answer_seconds", "Auto-answer is from 0 (never) to 60 seconds.")
+	}
+	if u.WrapUpSeconds != nil && (*u.WrapUpSeconds < 0 || *u.WrapUpSeconds > 3600) {
+		return nil, warmline.FieldErrorf(warmline.EINVALID, "wrap_up_seconds", "After-call work is from 0 to 3600 seconds.")
+	}
 	var org warmline.Organisation
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		const q = `UPDATE organisations SET
 				name = COALESCE($2, name),
 				default_country = COALESCE($3, default_country),
 				time_zone = COALESCE($4, time_zone),
-				agents_own_only = COALESCE($5, agents_own_only)
+				agents_own_only = COALESCE($5, agents_own_only),
+				auto_answer_seconds = COALESCE($6, auto_answer_seconds),
+				wrap_up_seconds = COALESCE($7, wrap_up_seconds)
 			WHERE id = $1 RETURNING ` + orgColumns
-		if err := tx.GetContext(ctx, &org, q, a.OrgID, u.Name, u.DefaultCountry, u.TimeZone, u.AgentsOwnOnly); err != nil {
+		if err := tx.GetContext(ctx, &org, q, a.OrgID, u.Name, u.DefaultCountry, u.TimeZone, u.AgentsOwnOnly,
+			u.AutoAnswerSeconds, u.WrapUpSeconds); err != nil {
 			return fmt.Errorf("update organisation %d: %w", a.OrgID, err)
 		}
 		if u.TimeZone != nil {

@@ -197,6 +197,10 @@ func validateCalendar(in warmline.CalendarInput) error {
 			seen[h.Weekday] = true
 			o, err1 := time.Parse("15:04", h.Opens)
 			c, err2 := time.Parse("15:04", h.Closes)
+			if h.Closes == "24:00" { // the end of the day: round-the-clock work
+				c, err2 = time.Parse("15:04", "23:59")
+				c = c.Add(time.Minute)
+			}
 			if err1 != nil || err2 != nil || !c.After(o) {
 				return warmline.FieldErrorf(warmline.EINVALID, "hours", "Working hours are \"HH:MM\" times, closing after opening (weekday %d).", h.Weekday)
 			}

@@ -283,7 +283,7 @@ func (s *WorkItemStore) FindMyDay(ctx context.Context, agent warmline.UserID) (*
 	day := &warmline.MyDay{AgentID: agent, Items: make([]*warmline.MyDayItem, 0, len(rows))}
 	for i := range rows {
 		r := &rows[i]
-		day.Items = append(day.Items, &warmline.MyDayItem{Section: r.Section, WorkItemID: r.WorkItemID, Reason: r.Reason, Client: &r.Client})
+		day.Items = append(day.Items, &warmline.MyDayItem{Section: r.Section, WorkItemID: r.WorkItemID, Reason: r.Reason, Client: r.Client})
 	}
 	return day, nil
 }

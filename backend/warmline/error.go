@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the caller's role may not do this
 	ETOOMANY      = "too_many"     // throttled (login attempts)
 	ETOOLARGE     = "too_large"    // a body, file or page exceeds its bound
+	EUNAVAILABLE  = "unavailable"  // a part of the service is not running (the phone gateway)
 )
 
 // Error is an error the user may see: a code, a human message and, when one

@@ -16,6 +16,12 @@ type Organisation struct {
 	TimeZone       string    `json:"time_zone" db:"time_zone"`             // IANA name; cooling periods count working days here
 	AgentsOwnOnly  bool      `json:"agents_own_clients_only" db:"agents_own_only"`
 	CreatedAt      time.Time `json:"created_at" db:"created_at"`
+
+	// Phone (issue 3): click-to-call auto-answer delay and after-call work,
+	// in seconds; DemoLine is true while no trunk is enabled.
+	AutoAnswerSeconds int  `json:"auto_answer_seconds" db:"auto_answer_seconds"`
+	WrapUpSeconds     int  `json:"wrap_up_seconds" db:"wrap_up_seconds"`
+	DemoLine          bool `json:"demo_line" db:"demo_line"`
 }
 
 // OrganisationUpdate holds the settings an admin may change; nil leaves a field as is.
@@ -24,6 +30,10 @@ type OrganisationUpdate struct {
 	DefaultCountry *string `json:"default_country"`
 	TimeZone       *string `json:"time_zone"`
 	AgentsOwnOnly  *bool   `json:"agents_own_clients_only"`
+
+	// Phone (issue 3).
+	AutoAnswerSeconds *int `json:"auto_answer_seconds"` // 0-60
+	WrapUpSeconds     *int `json:"wrap_up_seconds"`     // 0-3600
 }
 
 // SignUp is what a new organisation gives when it registers.

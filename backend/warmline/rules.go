@@ -92,7 +92,7 @@ type AfterCallInput struct {
 type AfterCall struct {
 	CallID    CallID    `json:"call_id"`
 	Outcome   string    `json:"outcome"`
-	Client    *Client   `json:"client"`
+	Client    Client    `json:"client"`
 	DecidedAt time.Time `json:"decided_at"`
 }
 
@@ -181,10 +181,10 @@ const (
 
 // MyDayItem is one client on an agent's day, with why it is there.
 type MyDayItem struct {
-	Section    string  `json:"section"`
-	WorkItemID *int64  `json:"work_item_id"`
-	Reason     string  `json:"reason"`
-	Client     *Client `json:"client"`
+	Section    string `json:"section"`
+	WorkItemID *int64 `json:"work_item_id"`
+	Reason     string `json:"reason"`
+	Client     Client `json:"client"`
 }
 
 // MyDay is an agent's day: callbacks and clients cooling soon first, then

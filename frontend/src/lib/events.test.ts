@@ -39,6 +39,8 @@ const MAP_EVENT_KEYS = {
   // Integrations and plans.
   'webhook.changed': { id: true, deleted: true },
   'email_settings.changed': { configured: true },
+  // Phone (issue 3).
+  'trunk.changed': { id: true },
 } as const satisfies { [K in EventType]?: Record<keyof EventData[K], true> };
 
 describe('events.ts mirrors the Go event types', () => {

@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/warmline/warmline/backend/demo"
+	"github.com/warmline/warmline/backend/phone"
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+// DemoCallInChannel is the LISTEN/NOTIFY channel on which `warmline demo
+// call-in`, a process of its own, asks the serving process to place a
+// demo inbound call.
+const DemoCallInChannel = "warmline_demo_call_in"
+
+// DemoCallIn is one such request.
+type DemoCallIn struct {
+	OrgID warmline.OrgID `json:"org"`
+	From  string         `json:"from"` // E.164; empty: the demo line picks a caller
+}
+
+// DemoOrgID returns the id of the demo organisation made by SeedDemo.
+func DemoOrgID(ctx context.Context, db *DB) (warmline.OrgID, error) {
+	var org warmline.OrgID
+	err := db.GetContext(ctx, &org, `SELECT org_id FROM users WHERE email = $1`, demo.Users()[0].Email)
+	if err := notFound(err, "There is no demo organisation; run `warmline seed-demo` first.", "find the demo organisation"); err != nil {
+		return 0, err
+	}
+	return org, nil
+}
+
+// RequestDemoCallIn checks the request against the organisation (it
+// exists; from is a phone number, written in E.164) and publishes it. It
+// does not wait for a server to act on it.
+func RequestDemoCallIn(ctx context.Context, db *DB, r DemoCallIn) (DemoCallIn, error) {
+	country, err := orgCountry(ctx, db, r.OrgID)
+	if err != nil {
+		return r, warmline.Errorf(warmline.ENOTFOUND, "Organisation %d not found.", r.OrgID)
+	}
+	if r.From != "" {
+		e164, ok := phone.Normalize(r.From, country)
+		if !ok {
+			return r, warmline.FieldErrorf(warmline.EINVALID, "from", "%q is not a phone number.", r.From)
+		}
+		r.From = e164
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r, err
+	}
+	if _, err := db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, DemoCallInChannel, string(b)); err != nil {
+		return r, fmt.Errorf("notify %s: %w", DemoCallInChannel, err)
+	}
+	return r, nil
+}
+
+// ListenDemoCallIns calls fn for every demo call-in request until ctx
+// ends. It has its own connection (dsn), as LISTEN needs one. A request
+// that arrives while no process listens is lost, which is fine for a
+// button-like command: the command itself says whether a call appeared.
+func ListenDemoCallIns(ctx context.Context, dsn string, log *slog.Logger, fn func(context.Context, DemoCallIn)) error {
+	l := pq.NewListener(dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
+		if err != nil {
+			log.Warn("demo call-in listener", "event", ev, "err", err)
+		}
+	})
+	defer l.Close()
+	if err := l.Listen(DemoCallInChannel); err != nil {
+		return fmt.Errorf("listen %s: %w", DemoCallInChannel, err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case n := <-l.Notify:
+			if n == nil {
+				continue // reconnected; nothing to catch up on
+			}
+			var r DemoCallIn
+			if err := json.Unmarshal([]byte(n.Extra), &r); err != nil || r.OrgID <= 0 {
+				log.Warn("demo call-in: malformed request ignored", "payload", n.Extra)
+				continue
+			}
+			fn(ctx, r)
+		}
+	}
+}

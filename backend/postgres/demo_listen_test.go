@@ -1,0 +1,64 @@
+package postgres_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/backend/demo"
+	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/postgres/pgtest"
+	"github.com/warmline/warmline/backend/warmline"
+)
+
+func TestDemoCallIn_ReachesTheListener(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	ctx := context.Background()
+	_, err := postgres.DemoOrgID(ctx, db)
+	wantCode(t, err, warmline.ENOTFOUND)
+	org, _, err := postgres.NewOrganisationStore(db).SignUp(ctx, warmline.SignUp{
+		OrgName: "Demo", Name: "Demo admin", Email: demo.Users()[0].Email, Password: "long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := postgres.DemoOrgID(ctx, db); err != nil || id != org.ID {
+		t.Fatalf("demo org %d %v, want %d", id, err, org.ID)
+	}
+
+	got := make(chan postgres.DemoCallIn, 1)
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- postgres.ListenDemoCallIns(lctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)), func(_ context.Context, r postgres.DemoCallIn) { got <- r })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("listener: %v", err)
+		}
+	}()
+
+	_, err = postgres.RequestDemoCallIn(ctx, db, postgres.DemoCallIn{OrgID: org.ID, From: "not a number"})
+	wantCode(t, err, warmline.EINVALID)
+	_, err = postgres.RequestDemoCallIn(ctx, db, postgres.DemoCallIn{OrgID: org.ID + 1000})
+	wantCode(t, err, warmline.ENOTFOUND)
+	// The listener may not be listening yet: ask until it hears.
+	deadline := time.After(10 * time.Second)
+	for {
+		if _, err := postgres.RequestDemoCallIn(ctx, db, postgres.DemoCallIn{OrgID: org.ID, From: "8 916 123-45-67"}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-got:
+			if r.OrgID != org.ID || r.From != "+79161234567" {
+				t.Fatalf("heard %+v", r)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("the listener never heard the request")
+		}
+	}
+}
