@@ -30,6 +30,7 @@ const (
 	demoCallLimit = 3 * time.Minute
 	demoEchoDelay = 50 // frames of 20 ms
 	demoCaller    = "+74951234567"
+	demoHeader    = "X-Warmline-Demo"
 )
 
 type demoNet struct {
@@ -41,6 +42,9 @@ type demoNet struct {
 	trunk *trunk         // how the gateway sees it
 	gw    sip.Uri        // the gateway's SIP address, for call-ins
 	ctx   context.Context
+	// secret marks the demo network's own call-ins (its client's source
+	// port is not its listening port).
+	secret string
 
 	mu    sync.Mutex
 	calls map[string]*demoCall
@@ -81,6 +85,7 @@ func startDemoNet(ctx context.Context, g *Gateway) (*demoNet, error) {
 	}
 	addr := netip.MustParseAddrPort(pc.LocalAddr().String())
 	d := &demoNet{g: g, ua: ua, srv: srv, addr: addr, ctx: ctx, calls: map[string]*demoCall{},
+		secret: strconv.FormatUint(rand.Uint64(), 36),
 		dua: &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "demo", Host: "127.0.0.1", Port: int(addr.Port())}}}}
 	d.trunk = &trunk{demo: true, country: "RU", codecs: []uint8{ptPCMU, ptPCMA}, target: addr.String(),
 		cfg: TrunkConfig{Trunk: warmline.Trunk{Name: "demo", Host: "127.0.0.1", Port: int(addr.Port()), Transport: "udp", AuthMode: "ip", CallerID: demoCaller}}}
@@ -116,6 +121,19 @@ func startDemoNet(ctx context.Context, g *Gateway) (*demoNet, error) {
 	go func() { _ = srv.ServeUDP(pc) }()
 	context.AfterFunc(ctx, func() { _ = pc.Close(); _ = ua.Close() })
 	return d, nil
+}
+
+// isOwn tells the demo network's own INVITEs (from loopback, carrying
+// the secret it was started with) from anything else's.
+func (d *demoNet) isOwn(req *sip.Request) bool {
+	h := req.GetHeader(demoHeader)
+	return h != nil && h.Value() == d.secret && sourceAddr(req).Addr().IsLoopback()
+}
+
+func (g *Gateway) demoNet() *demoNet {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.demo
 }
 
 func (d *demoNet) allows(src netip.AddrPort) bool {
@@ -209,6 +227,7 @@ func (d *demoNet) callIn(org warmline.OrgID, from string) error {
 	req.AppendHeader(&sip.FromHeader{Address: sip.Uri{User: from, Host: "127.0.0.1"}, Params: tagParams()})
 	req.AppendHeader(&sip.ToHeader{Address: to})
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.AppendHeader(sip.NewHeader(demoHeader, d.secret))
 	req.SetBody(demoSDP(rtp, 1))
 	c := &demoCall{rtp: rtp, done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(d.ctx, 90*time.Second)

@@ -263,6 +263,13 @@ func freePort(t *testing.T, network string) int {
 
 func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 	t.Helper()
+	return newFixtureWith(t, mediaTimeout, false)
+}
+
+// newFixtureWith builds the fixture; with demo the organisation has no
+// trunk and the gateway runs its demo network.
+func newFixtureWith(t *testing.T, mediaTimeout time.Duration, demo bool) *fixture {
+	t.Helper()
 	db := pgtest.NewDB(t)
 	f := &fixture{t: t, db: db, cs: postgres.NewCallStore(db)}
 	n := orgSeq.Add(1)
@@ -287,6 +294,15 @@ func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 	}
 
 	f.peer = newSIPPeer(t, "127.0.0.1")
+	if !demo {
+		f.trunkAndLine(n)
+	}
+	f.startGateway(n, mediaTimeout, demo)
+	return f
+}
+
+func (f *fixture) trunkAndLine(n int64) {
+	t, db := f.t, f.db
 	ts := postgres.NewTrunkStore(db)
 	tr, err := ts.CreateTrunk(f.adminCtx, &warmline.Trunk{Name: "Test trunk", Host: "127.0.0.1", Port: f.peer.port, Transport: "udp",
 		AuthMode: "ip", CallerID: "+74950000000", Codecs: []string{"PCMU", "PCMA"}, Enabled: true})
@@ -297,13 +313,16 @@ func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 	if err != nil {
 		t.Fatalf("create line: %v", err)
 	}
+}
 
+func (f *fixture) startGateway(n int64, mediaTimeout time.Duration, demo bool) {
+	t := f.t
 	f.sipPort = freePort(t, "udp")
 	base := 30000 + rand.IntN(300)*100
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
 	gw, err := media.New(media.Config{Node: fmt.Sprintf("test-%d", n),
 		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
-		RTPPortMin: base, RTPPortMax: base + 99, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout}, f.cs, log)
+		RTPPortMin: base, RTPPortMax: base + 99, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}, f.cs, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +354,6 @@ func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 		gw.ServeAgent(r.Context(), a, ws)
 	}))
 	t.Cleanup(f.srv.Close)
-	return f
 }
 
 // call is the record as the database has it.

