@@ -86,7 +86,7 @@ func startDemoNet(ctx context.Context, g *Gateway) (*demoNet, error) {
 	addr := netip.MustParseAddrPort(pc.LocalAddr().String())
 	d := &demoNet{g: g, ua: ua, srv: srv, addr: addr, ctx: ctx, calls: map[string]*demoCall{},
 		secret: strconv.FormatUint(rand.Uint64(), 36),
-		dua: &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "demo", Host: "127.0.0.1", Port: int(addr.Port())}}}}
+		dua:    &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "demo", Host: "127.0.0.1", Port: int(addr.Port())}}}}
 	d.trunk = &trunk{demo: true, country: "RU", codecs: []uint8{ptPCMU, ptPCMA}, target: addr.String(),
 		cfg: TrunkConfig{Trunk: warmline.Trunk{Name: "demo", Host: "127.0.0.1", Port: int(addr.Port()), Transport: "udp", AuthMode: "ip", CallerID: demoCaller}}}
 	for _, l := range g.listen {
