@@ -91,3 +91,40 @@ func ListenDemoCallIns(ctx context.Context, dsn string, log *slog.Logger, fn fun
 		}
 	}
 }
+
+// LastCallID is the newest call record of org (0 when none), taken
+// before a demo call-in so that its call can be told from older ones.
+func LastCallID(ctx context.Context, db *DB, org warmline.OrgID) (warmline.CallID, error) {
+	var id warmline.CallID
+	if err := db.GetContext(ctx, &id, `SELECT COALESCE(max(id), 0) FROM calls WHERE org_id = $1`, org); err != nil {
+		return 0, fmt.Errorf("last call of organisation %d: %w", org, err)
+	}
+	return id, nil
+}
+
+// WaitForInboundCall polls for an inbound call record of org newer than
+// after, for up to wait; it returns 0 when none appeared (no server is
+// listening, or its gateway refused the call).
+func WaitForInboundCall(ctx context.Context, db *DB, org warmline.OrgID, after warmline.CallID, wait time.Duration) (warmline.CallID, error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var id warmline.CallID
+		const q = `SELECT COALESCE(min(id), 0) FROM calls WHERE org_id = $1 AND id > $2 AND direction = 'inbound'`
+		if err := db.GetContext(ctx, &id, q, org, after); err != nil {
+			if ctx.Err() != nil {
+				return 0, nil
+			}
+			return 0, fmt.Errorf("look for the demo call: %w", err)
+		} else if id != 0 {
+			return id, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil
+		case <-tick.C:
+		}
+	}
+}

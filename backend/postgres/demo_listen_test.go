@@ -55,10 +55,29 @@ func TestDemoCallIn_ReachesTheListener(t *testing.T) {
 			if r.OrgID != org.ID || r.From != "+79161234567" {
 				t.Fatalf("heard %+v", r)
 			}
+			waitForTheCall(t, db, org.ID)
 			return
 		case <-time.After(200 * time.Millisecond):
 		case <-deadline:
 			t.Fatal("the listener never heard the request")
 		}
+	}
+}
+
+// waitForTheCall: the command that asked tells whether a call appeared.
+func waitForTheCall(t *testing.T, db *postgres.DB, org warmline.OrgID) {
+	ctx := context.Background()
+	last, err := postgres.LastCallID(ctx, db, org)
+	if err != nil || last != 0 {
+		t.Fatalf("last call %d %v", last, err)
+	}
+	if id, err := postgres.WaitForInboundCall(ctx, db, org, last, 200*time.Millisecond); id != 0 || err != nil {
+		t.Fatalf("no call yet, but got %d %v", id, err)
+	}
+	cs := postgres.NewCallStore(db)
+	cs.StartCall(ctx, &warmline.Call{OrgID: org, Direction: warmline.CallOutbound})
+	want, _ := cs.StartCall(ctx, &warmline.Call{OrgID: org, Direction: warmline.CallInbound, From: "+79161234567"})
+	if id, err := postgres.WaitForInboundCall(ctx, db, org, last, 5*time.Second); id != want || err != nil {
+		t.Fatalf("inbound call %d %v, want %d", id, err, want)
 	}
 }

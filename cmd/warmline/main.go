@@ -34,6 +34,8 @@ Usage:
   warmline serve      [flags]   run the server (applies migrations first)
   warmline migrate    [flags]   apply database migrations and exit
   warmline seed-demo  [flags]   create the demo organisation if it is missing
+  warmline demo call-in [--org N] [--from +7...]
+                                the running server's demo line calls an organisation
   warmline version              print the version
 
 Run "warmline <command> -h" for a command's flags.
@@ -54,6 +56,8 @@ func main() {
 		err = migrate(ctx, args)
 	case "seed-demo":
 		err = seedDemo(ctx, args)
+	case "demo":
+		err = demoCmd(ctx, args) // phone (issue 3)
 	case "version", "-v", "--version":
 		fmt.Println("warmline", version)
 	case "help", "-h", "--help":
@@ -202,6 +206,11 @@ func serve(ctx context.Context, args []string) error {
 			log.Error("deliveries stopped", "err", err)
 		}
 	}()
+	// Phone (issue 3): the media gateway, in this process.
+	phoneErr, err := startPhone(ctx, db, c, api, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -222,6 +231,10 @@ func serve(ctx context.Context, args []string) error {
 	case err := <-hubErr:
 		if err != nil {
 			return fmt.Errorf("live updates: %w", err)
+		}
+	case err := <-phoneErr:
+		if err != nil {
+			return fmt.Errorf("phone gateway: %w", err)
 		}
 	case <-ctx.Done():
 	}
