@@ -93,7 +93,51 @@ CREATE TABLE email_messages (
 );
 CREATE INDEX email_messages_due_idx ON email_messages (next_attempt_at) WHERE status = 'pending';
 
+-- Contact plans: targets per agent and period. Lag accumulates from
+-- starts_on (the first period counted); pace is measured on the working
+-- calendar of migration 0006 (postgres/plan_store.go).
+ALTER TABLE organisations
+    -- An agent behind pace by this share of what is due by now raises an alert.
+    ADD COLUMN plan_alert_threshold int NOT NULL DEFAULT 20 CHECK (plan_alert_threshold BETWEEN 1 AND 100);
+CREATE TABLE plans (
+    id          bigserial PRIMARY KEY,
+    org_id      bigint NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    agent_id    bigint NOT NULL,
+    period      text NOT NULL CHECK (period IN ('day', 'week', 'month', 'quarter')),
+    contacts    int NOT NULL DEFAULT 0 CHECK (contacts BETWEEN 0 AND 100000),
+    new_clients int NOT NULL DEFAULT 0 CHECK (new_clients BETWEEN 0 AND 100000),
+    advances    int NOT NULL DEFAULT 0 CHECK (advances BETWEEN 0 AND 100000),
+    wins        int NOT NULL DEFAULT 0 CHECK (wins BETWEEN 0 AND 100000),
+    starts_on   date NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (org_id, id),
+    UNIQUE (org_id, agent_id, period),
+    FOREIGN KEY (org_id, agent_id) REFERENCES users (org_id, id) ON DELETE CASCADE
+);
+-- One alert per plan, metric and hour: the check may run often and in
+-- several processes; the key makes it idempotent.
+CREATE TABLE plan_alerts (
+    org_id     bigint NOT NULL,
+    plan_id    bigint NOT NULL,
+    metric     text NOT NULL,
+    hour       timestamptz NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (plan_id, metric, hour),
+    FOREIGN KEY (org_id, plan_id) REFERENCES plans (org_id, id) ON DELETE CASCADE
+);
+-- Progress counts an agent's contacts, new clients and moves over a period.
+CREATE INDEX contacts_user_idx ON contacts (org_id, user_id, at) WHERE counted = 'contact';
+CREATE INDEX clients_owner_created_idx ON clients (org_id, owner_id, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX stage_transitions_org_created_idx ON stage_transitions (org_id, created_at);
+
 -- +goose Down
+DROP INDEX stage_transitions_org_created_idx;
+DROP INDEX clients_owner_created_idx;
+DROP INDEX contacts_user_idx;
+DROP TABLE plan_alerts;
+DROP TABLE plans;
+ALTER TABLE organisations DROP COLUMN plan_alert_threshold;
 DROP TABLE email_messages;
 DROP TABLE email_settings;
 DROP TABLE webhook_deliveries;

@@ -532,6 +532,12 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"EmailSettingsInput": {reflect.TypeFor[warmline.EmailSettingsInput](), false, nil},
 		"EmailTest":          {reflect.TypeFor[warmline.EmailTest](), false, nil},
 		"EmailTestResult":    {reflect.TypeFor[warmline.EmailTestResult](), true, nil},
+		"Plan":               {reflect.TypeFor[warmline.Plan](), true, nil},
+		"PlanInput":          {reflect.TypeFor[warmline.PlanInput](), false, nil},
+		"PlanSettings":       {reflect.TypeFor[warmline.PlanSettings](), true, nil},
+		"PlanMetric":         {reflect.TypeFor[warmline.PlanMetric](), true, nil},
+		"PlanProgress":       {reflect.TypeFor[warmline.PlanProgress](), true, nil},
+		"PlanProgressReport": {reflect.TypeFor[warmline.PlanProgressReport](), true, nil},
 		// Phone (issue 3).
 		"CallCreate":  {reflect.TypeFor[httpapi.CallCreate](), false, nil},
 		"CallCreated": {reflect.TypeFor[httpapi.CallCreated](), true, nil},

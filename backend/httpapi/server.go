@@ -58,6 +58,7 @@ type Server struct {
 	// Integrations and plans.
 	Webhooks *postgres.WebhookStore
 	Email    *postgres.EmailStore
+	Plans    *postgres.PlanStore
 }
 
 // NewServer builds the API on db.
@@ -79,6 +80,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Trunks:        postgres.NewTrunkStore(db),
 		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
 		Email:         postgres.NewEmailStore(db, cfg.WebhookPolicy),
+		Plans:         postgres.NewPlanStore(db),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -174,6 +176,13 @@ func (s *Server) routes() []Route {
 		{http.MethodPut, v1 + "/email/settings", admin, s.handleEmailSettingsUpdate},
 		{http.MethodDelete, v1 + "/email/settings", admin, s.handleEmailSettingsDelete},
 		{http.MethodPost, v1 + "/email/test", admin, s.handleEmailTest},
+		// Contact plans and their progress (agents: their own).
+		{http.MethodGet, v1 + "/plans", agent, s.handlePlans},
+		{http.MethodPost, v1 + "/plans", supervisor, s.handlePlanCreate},
+		{http.MethodGet, v1 + "/plans/progress", agent, s.handlePlanProgress},
+		{http.MethodPut, v1 + "/plans/settings", admin, s.handlePlanSettings},
+		{http.MethodPatch, v1 + "/plans/:id", supervisor, s.handlePlanUpdate},
+		{http.MethodDelete, v1 + "/plans/:id", supervisor, s.handlePlanDelete},
 
 		// Phone (issue 3): trunks and lines (admins), calls, click-to-call, the demo line.
 		{http.MethodGet, v1 + "/trunks", admin, s.handleTrunks},

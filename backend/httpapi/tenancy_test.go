@@ -35,6 +35,7 @@ func TestTenancyMatrix(t *testing.T) {
 	// Integrations: a webhook endpoint of B with one delivery in its log.
 	bWebhook := idOf(t, bAdmin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://bravo-secret.example.com/hook"}).must(t, 201))
 	bDelivery := idOf(t, bAdmin.do("POST", fmt.Sprintf("/api/v1/webhooks/%d/test", bWebhook), nil).must(t, 202))
+	bPlan := idOf(t, bAdmin.do("POST", "/api/v1/plans", map[string]any{"agent_id": bAgent.ID, "period": "day", "contacts": 40}).must(t, 201))
 	// Phone (issue 3): a trunk, a line and a call of B; a gateway stand-in
 	// so that the phone routes get past "not running".
 	ts.API.Phone = newPhoneRecorder()
@@ -62,7 +63,7 @@ func TestTenancyMatrix(t *testing.T) {
 	}
 
 	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport,
-		"webhooks": bWebhook, "deliveries": bDelivery}
+		"webhooks": bWebhook, "deliveries": bDelivery, "plans": bPlan}
 	ids["trunks"], ids["lines"], ids["calls"] = bTrunk, bLine, bCall // phone
 	type call struct {
 		body   any
@@ -130,6 +131,13 @@ func TestTenancyMatrix(t *testing.T) {
 		"DELETE /api/v1/email/settings": func() call { return call{own: true} },
 		// Refused before any SMTP server is contacted (no network in tests).
 		"POST /api/v1/email/test": func() call { return call{body: map[string]any{"to": "not an address"}} },
+		// Plans.
+		"GET /api/v1/plans":          func() call { return call{own: true} },
+		"POST /api/v1/plans":         func() call { return call{body: map[string]any{"agent_id": bAgent.ID, "period": "week", "contacts": 1}} },
+		"GET /api/v1/plans/progress": func() call { return call{own: true} },
+		"PUT /api/v1/plans/settings": func() call { return call{body: map[string]any{"alert_threshold": 25}, own: true} },
+		"PATCH /api/v1/plans/:id":    func() call { return call{body: map[string]any{"contacts": 1}} },
+		"DELETE /api/v1/plans/:id":   func() call { return call{} },
 		// Phone (issue 3). A's trunks stay disabled, so A stays on the demo line.
 		"GET /api/v1/trunks": func() call { return call{own: true} },
 		"POST /api/v1/trunks": func() call {
@@ -227,7 +235,8 @@ func snapshotOrg(t *testing.T, ts *testServer, org int64) string {
 		(SELECT string_agg(user_id || ':' || state, ',' ORDER BY user_id) FROM agent_states WHERE org_id = $1),
 		(SELECT string_agg(id || ':' || url || ':' || enabled::text, ',' ORDER BY id) FROM webhooks WHERE org_id = $1),
 		(SELECT string_agg(id || ':' || status || ':' || attempts, ',' ORDER BY id) FROM webhook_deliveries WHERE org_id = $1),
-		(SELECT host || ':' || from_address FROM email_settings WHERE org_id = $1))`
+		(SELECT host || ':' || from_address FROM email_settings WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || agent_id || ':' || contacts, ',' ORDER BY id) FROM plans WHERE org_id = $1))`
 	if err := ts.DB.Get(&s, q, org); err != nil {
 		t.Fatal(err)
 	}

@@ -206,6 +206,8 @@ func serve(ctx context.Context, args []string) error {
 			log.Error("deliveries stopped", "err", err)
 		}
 	}()
+	// Plans: lag alerts, checked every few minutes (once per plan, metric and hour).
+	go postgres.RunPlanChecks(ctx, db, 3*time.Minute, func(err error) { log.Error("plan check", "err", err) })
 	// Phone (issue 3): the media gateway, in this process.
 	phoneErr, err := startPhone(ctx, db, c, api, log)
 	if err != nil {

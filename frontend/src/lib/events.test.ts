@@ -39,6 +39,7 @@ const MAP_EVENT_KEYS = {
   // Integrations and plans.
   'webhook.changed': { id: true, deleted: true },
   'email_settings.changed': { configured: true },
+  'plan.changed': { id: true, agent_id: true, deleted: true },
   // Phone (issue 3).
   'trunk.changed': { id: true },
 } as const satisfies { [K in EventType]?: Record<keyof EventData[K], true> };
