@@ -176,8 +176,9 @@ func TestSignUp(t *testing.T) {
 				t.Errorf("stage %d = %+v, want %s (%s) at %d", i, s, wantNames[i], wantKinds[i], i+1)
 			}
 		}
-		if s := stages[1]; s.CoolingPeriod != 3 || s.CoolingUnit != "working_days" || s.CoolingSoon != 1 || s.ContactLimit != 7 {
-			t.Errorf("second stage's cooling = %+v, want 3 working days, soon 1, limit 7", s)
+		// Cooling soon comes from cooling_soon_percent (80 %) since the rules engine: cooling_soon is 0.
+		if s := stages[1]; s.CoolingPeriod != 3 || s.CoolingUnit != "working_days" || s.CoolingSoon != 0 || s.ContactLimit != 7 {
+			t.Errorf("second stage's cooling = %+v, want 3 working days, soon 0 (80 %%), limit 7", s)
 		}
 		if n := count(t, ts, `SELECT count(*) FROM stages WHERE org_id = $1`, me.Organisation.ID); n != 6 {
 			t.Errorf("%d stage rows, want 6", n)

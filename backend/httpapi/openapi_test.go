@@ -522,6 +522,23 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"StageCreate":        {reflect.TypeFor[warmline.StageInput](), false, nil},
 		"StageUpdate":        {reflect.TypeFor[warmline.StageInput](), false, nil},
 		"ClientCreate":       {reflect.TypeFor[warmline.ClientInput](), false, nil},
+		// Rules engine (issue 5).
+		"Calendar":           {reflect.TypeFor[warmline.Calendar](), true, nil},
+		"CalendarInput":      {reflect.TypeFor[warmline.CalendarInput](), false, nil},
+		"WorkingHours":       {reflect.TypeFor[warmline.WorkingHours](), true, nil},
+		"Holiday":            {reflect.TypeFor[warmline.Holiday](), true, nil},
+		"RuleSettings":       {reflect.TypeFor[warmline.RuleSettings](), true, nil},
+		"RuleSettingsUpdate": {reflect.TypeFor[warmline.RuleSettingsUpdate](), false, nil},
+		"Contact":            {reflect.TypeFor[warmline.Contact](), true, nil},
+		"ContactInput":       {reflect.TypeFor[warmline.ContactInput](), false, nil},
+		"AfterCallInput":     {reflect.TypeFor[warmline.AfterCallInput](), false, nil},
+		"AfterCall":          {reflect.TypeFor[warmline.AfterCall](), true, nil},
+		"WorkItem":           {reflect.TypeFor[warmline.WorkItem](), true, nil},
+		"QueueCount":         {reflect.TypeFor[warmline.QueueCount](), true, nil},
+		"WorkItemList":       {reflect.TypeFor[warmline.WorkItemList](), true, nil},
+		"RuleAction":         {reflect.TypeFor[warmline.RuleAction](), true, nil},
+		"MyDayItem":          {reflect.TypeFor[warmline.MyDayItem](), true, nil},
+		"MyDay":              {reflect.TypeFor[warmline.MyDay](), true, nil},
 		// The stage changes only through /move; PATCH refuses stage_id.
 		"ClientUpdate": {reflect.TypeFor[warmline.ClientInput](), false, []string{"stage_id"}},
 		// Integrations.

@@ -50,6 +50,11 @@ type Server struct {
 	Reports       warmline.ReportService
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
+	// Rules engine (issue 5): calendar and rule settings, contacts and
+	// after-call outcomes, work queues and the agent's day.
+	Rules     *postgres.RulesStore
+	Contacts  *postgres.ContactStore
+	WorkItems *postgres.WorkItemStore
 	// Phone (issue 3): calls, trunks and lines; Phone is the media gateway,
 	// nil while it does not run (its routes answer 503).
 	Calls  *postgres.CallStore
@@ -76,6 +81,9 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
+		Rules:         postgres.NewRulesStore(db), // rules engine (issue 5)
+		Contacts:      postgres.NewContactStore(db),
+		WorkItems:     postgres.NewWorkItemStore(db),
 		Calls:         postgres.NewCallStore(db),
 		Trunks:        postgres.NewTrunkStore(db),
 		Webhooks:      postgres.NewWebhookStore(db, cfg.WebhookPolicy),
@@ -197,6 +205,23 @@ func (s *Server) routes() []Route {
 		{http.MethodPost, v1 + "/calls", agent, s.handleCallCreate},
 		{http.MethodGet, v1 + "/calls/:id", agent, s.handleCall},
 		{http.MethodPost, v1 + "/demo/call-in", agent, s.handleDemoCallIn},
+
+		// Rules engine (issue 5): working calendar, rule settings, contacts,
+		// after-call outcome, next action, work queues, My day, undo.
+		{http.MethodGet, v1 + "/calendar", agent, s.handleCalendar},
+		{http.MethodPut, v1 + "/calendar", admin, s.handleCalendarUpdate},
+		{http.MethodGet, v1 + "/rules/settings", agent, s.handleRuleSettings},
+		{http.MethodPatch, v1 + "/rules/settings", admin, s.handleRuleSettingsUpdate},
+		{http.MethodGet, v1 + "/clients/:id/contacts", agent, s.handleClientContacts},
+		{http.MethodPost, v1 + "/clients/:id/contacts", agent, s.handleClientContactCreate},
+		{http.MethodGet, v1 + "/clients/:id/actions", agent, s.handleClientActions},
+		{http.MethodPut, v1 + "/clients/:id/next-action", agent, s.handleClientNextAction},
+		{http.MethodPost, v1 + "/calls/:id/outcome", agent, s.handleCallOutcome},
+		{http.MethodGet, v1 + "/my-day", agent, s.handleMyDay},
+		{http.MethodGet, v1 + "/work-items", supervisor, s.handleWorkItems},
+		{http.MethodPost, v1 + "/work-items/reassign", supervisor, s.handleWorkItemsReassign},
+		{http.MethodPost, v1 + "/work-items/:id/decision", supervisor, s.handleWorkItemDecision},
+		{http.MethodPost, v1 + "/rule-actions/:id/undo", supervisor, s.handleRuleActionUndo},
 
 		{http.MethodGet, v1 + "/openapi.json", public, s.handleOpenAPI},
 	}

@@ -65,6 +65,22 @@ func TestTenancyMatrix(t *testing.T) {
 	ids := map[string]int64{"users": bAgent.ID, "stages": bStage, "clients": bClient, "imports": bImport,
 		"webhooks": bWebhook, "deliveries": bDelivery, "plans": bPlan}
 	ids["trunks"], ids["lines"], ids["calls"] = bTrunk, bLine, bCall // phone
+	// Rules engine (issue 5): one of B's calls, work items and rule actions.
+	var rCall, rWorkItem, rRuleAction int64
+	ts.DB.Get(&rCall, `INSERT INTO calls (org_id, direction, client_id, status, ended_at, outcome)
+		VALUES ($1, 'outbound', $2, 'ended', now(), 'answered') RETURNING id`, bAdmin.OrgID, bClient)
+	ts.DB.Get(&rWorkItem, `INSERT INTO work_items (org_id, client_id, kind, reason, episode_at)
+		VALUES ($1, $2, 'zombie', 'Bravo zombie', now()) RETURNING id`, bAdmin.OrgID, bClient)
+	ts.DB.Get(&rRuleAction, `INSERT INTO rule_actions (org_id, client_id, work_item_id, rule, action, reason)
+		VALUES ($1, $2, $3, 'zombie', 'queue', 'Bravo action') RETURNING id`, bAdmin.OrgID, bClient, rWorkItem)
+	if rCall == 0 || rWorkItem == 0 || rRuleAction == 0 {
+		t.Fatal("could not create organisation B's call, work item and rule action")
+	}
+	if ids["calls"] == 0 {
+		ids["calls"] = rCall
+	}
+	ids["work-items"], ids["rule-actions"] = rWorkItem, rRuleAction
+	before = snapshotOrg(t, ts, bAdmin.OrgID)
 	type call struct {
 		body   any
 		upload bool
@@ -115,6 +131,23 @@ func TestTenancyMatrix(t *testing.T) {
 		"POST /api/v1/imports/preview":        func() call { return call{upload: true, own: true} },
 		"POST /api/v1/imports":                func() call { return call{upload: true, own: true} },
 		"GET /api/v1/imports/:id":             func() call { return call{} },
+		// Rules engine (issue 5).
+		"GET /api/v1/calendar": func() call { return call{own: true} },
+		"PUT /api/v1/calendar": func() call {
+			return call{body: map[string]any{"holidays": []map[string]string{{"date": "2026-12-31", "name": "Eve"}}}, own: true}
+		},
+		"GET /api/v1/rules/settings":           func() call { return call{own: true} },
+		"PATCH /api/v1/rules/settings":         func() call { return call{body: map[string]any{"contact_min_seconds": 25}, own: true} },
+		"GET /api/v1/clients/:id/contacts":     func() call { return call{} },
+		"POST /api/v1/clients/:id/contacts":    func() call { return call{body: map[string]string{"kind": "meeting"}} },
+		"GET /api/v1/clients/:id/actions":      func() call { return call{} },
+		"PUT /api/v1/clients/:id/next-action":  func() call { return call{body: map[string]any{"next_action_at": nil}} },
+		"POST /api/v1/calls/:id/outcome":       func() call { return call{body: map[string]string{"outcome": "keep"}} },
+		"GET /api/v1/my-day":                   func() call { return call{own: true} },
+		"GET /api/v1/work-items":               func() call { return call{own: true} },
+		"POST /api/v1/work-items/reassign":     func() call { return call{body: map[string]any{"ids": []int64{rWorkItem}, "owner_id": aAdmin.ID}} },
+		"POST /api/v1/work-items/:id/decision": func() call { return call{body: map[string]string{"decision": "reject"}} },
+		"POST /api/v1/rule-actions/:id/undo":   func() call { return call{} },
 		// Integrations: webhooks.
 		"GET /api/v1/webhooks":                                     func() call { return call{own: true} },
 		"POST /api/v1/webhooks":                                    func() call { return call{body: map[string]any{"url": "https://alpha.example.com/hook"}, own: true} },
@@ -232,6 +265,8 @@ func snapshotOrg(t *testing.T, ts *testServer, org int64) string {
 		(SELECT count(*)::text FROM stage_transitions WHERE org_id = $1),
 		(SELECT count(*)::text FROM events WHERE org_id = $1),
 		(SELECT count(*)::text FROM imports WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || coalesce(closed_at::text, '') || ':' || coalesce(owner_id::text, ''), ',' ORDER BY id) FROM work_items WHERE org_id = $1),
+		(SELECT string_agg(id || ':' || coalesce(undone_at::text, ''), ',' ORDER BY id) FROM rule_actions WHERE org_id = $1),
 		(SELECT string_agg(user_id || ':' || state, ',' ORDER BY user_id) FROM agent_states WHERE org_id = $1),
 		(SELECT string_agg(id || ':' || url || ':' || enabled::text, ',' ORDER BY id) FROM webhooks WHERE org_id = $1),
 		(SELECT string_agg(id || ':' || status || ':' || attempts, ',' ORDER BY id) FROM webhook_deliveries WHERE org_id = $1),

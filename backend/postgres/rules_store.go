@@ -175,8 +175,7 @@ func (s *RulesStore) UpdateCalendar(ctx context.Context, in warmline.CalendarInp
 		if out, err = findCalendar(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
-		_, err := appendEvent(ctx, tx, a.OrgID, warmline.EventOrgUpdated, map[string]any{"calendar": out})
-		return err
+		return orgChanged(ctx, tx, a.OrgID)
 	})
 	return out, err
 }
@@ -264,8 +263,7 @@ func (s *RulesStore) UpdateRuleSettings(ctx context.Context, in warmline.RuleSet
 		if out, err = findRuleSettings(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
-		_, err := appendEvent(ctx, tx, a.OrgID, warmline.EventOrgUpdated, map[string]any{"rule_settings": out})
-		return err
+		return orgChanged(ctx, tx, a.OrgID)
 	})
 	return out, err
 }
@@ -438,5 +436,16 @@ func clientChanged(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, id warmli
 		return err
 	}
 	_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventClientUpdated, out)
+	return err
+}
+
+// orgChanged writes organisation.updated (the Organisation, as browsers
+// expect) for a change of the calendar or the rule settings in tx.
+func orgChanged(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID) error {
+	var o warmline.Organisation
+	if err := tx.GetContext(ctx, &o, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, org); err != nil {
+		return fmt.Errorf("select organisation %d: %w", org, err)
+	}
+	_, err := appendEvent(ctx, tx, org, warmline.EventOrgUpdated, &o)
 	return err
 }

@@ -13,7 +13,9 @@ const (
 )
 
 // Valid reports whether a is a known action.
-func (a ZombieAction) Valid() bool { return a == ZombieQueue || a == ZombieReject || a == ZombieHandoff }
+func (a ZombieAction) Valid() bool {
+	return a == ZombieQueue || a == ZombieReject || a == ZombieHandoff
+}
 
 // IsZombie reports whether a client with stageContacts contacts in an open
 // stage with the given limit (0: none) is a zombie: the seed's rule is that

@@ -199,6 +199,8 @@ func serve(ctx context.Context, args []string) error {
 	api.Hub = realtime.NewHub(db, realtime.Config{DatabaseURL: c.DatabaseURL}, log)
 	hubErr := make(chan error, 1)
 	go func() { hubErr <- api.Hub.Run(ctx) }()
+	// Rules engine: the sweep every minute (one process at a time sweeps).
+	go postgres.NewSweeper(db, log).Run(ctx, time.Minute)
 	// Integrations: webhooks and e-mail from the events outbox.
 	deliveries := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{DatabaseURL: c.DatabaseURL, Policy: policy}, log)
 	go func() {

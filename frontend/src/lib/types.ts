@@ -129,6 +129,15 @@ export interface Stage {
   cooling_soon: number;
   /** 0 means no zombie limit. */
   contact_limit: number;
+  /** Rules (docs/rules.md): cooling soon at this share of the period when cooling_soon is 0. */
+  cooling_soon_percent?: number;
+  notify_owner?: boolean;
+  cooled_reassign_to?: UserID | null;
+  cooled_move_to?: StageID | null;
+  zombie_action?: 'queue' | 'reject' | 'handoff';
+  handoff_channel?: string;
+  handoff_email?: string;
+  handoff_webhook?: boolean;
   client_count: number;
   created_at: string;
 }
@@ -165,6 +174,10 @@ export interface Client {
   cooling_soon_at: string | null;
   cools_at: string | null;
   cooling_state: CoolingState;
+  /** When the agent means to act next (PUT /clients/{id}/next-action); a callback falls due then. */
+  next_action_at?: string | null;
+  /** Handed to another channel by the zombie rule. */
+  handed_off?: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -392,27 +405,41 @@ export interface Call {
 
 /**
  * WorkItem is an entry of a work queue (callbacks, cooling soon, cooled,
- * zombies for decision); the rules engine (issue 5) owns its shape.
+ * zombies for decision); the rules engine (issue 5, docs/rules.md) owns its
+ * shape. work_item.created is also sent again when an item changes owner.
  */
+export type WorkItemKind = 'callback' | 'cooling_soon' | 'cooled' | 'zombie';
 export interface WorkItem {
   id: number;
-  kind: string;
+  kind: WorkItemKind;
   client_id: ClientID;
+  client_name: string;
   owner_id: UserID | null;
+  owner_name: string;
+  /** Why, with the numbers: "cooled: 6 working days in Warm client, limit 5". */
   reason: string;
   created_at: string;
   closed_at: string | null;
+  closed_by: UserID | null;
+  decision: 'resolved' | 'keep' | 'handoff' | 'reject' | 'undone' | null;
 }
 
 /** RuleAction is one automatic action of the rules engine, with its reason. */
 export interface RuleAction {
   id: number;
   client_id: ClientID;
-  rule: string;
-  action: string;
+  work_item_id: number | null;
+  rule: 'cooling' | 'zombie' | 'objective_funnel';
+  action: 'queue' | 'reassign' | 'move' | 'reject' | 'handoff' | 'keep';
   reason: string;
+  /** The state the action changed, for undo (stage_id, owner_id, handed_off...). */
+  before: Record<string, unknown>;
+  /** The state after; a hand-off names its target (channel, email, webhook). */
+  after: Record<string, unknown>;
+  actor_id: UserID | null;
   created_at: string;
   undone_at: string | null;
+  undone_by: UserID | null;
 }
 
 /** PlanAlert tells supervisors an agent fell behind pace. */
