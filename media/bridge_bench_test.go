@@ -107,3 +107,34 @@ func TestRewriterContinuity(t *testing.T) {
 		lastSeq, lastTS = seq, ts
 	}
 }
+
+// BenchmarkForwardBaseline is the floor under BenchmarkForward: the one
+// UDP send per iteration alone, same packet, same sockets' kind.
+func BenchmarkForwardBaseline(b *testing.B) {
+	src, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer dst.Close()
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := dst.ReadFromUDP(buf); err != nil {
+				return
+			}
+		}
+	}()
+	peer := netip.MustParseAddrPort(dst.LocalAddr().String())
+	pkt := make([]byte, 12+160)
+	pkt[0] = 0x80
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = src.WriteToUDPAddrPort(pkt, peer)
+	}
+}
