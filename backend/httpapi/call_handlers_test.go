@@ -52,6 +52,8 @@ func newPhoneRecorder() *phoneRecorder {
 func (p *phoneRecorder) ServeAgent(ctx context.Context, a media.Agent, ws *websocket.Conn) {
 	defer ws.Close()
 	p.served <- a
+	stop := context.AfterFunc(ctx, func() { ws.Close() }) // as the gateway does
+	defer stop()
 	for {
 		mt, b, err := ws.ReadMessage()
 		if err != nil {

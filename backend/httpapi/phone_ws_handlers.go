@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
@@ -78,6 +79,32 @@ func (s *Server) handlePhoneWS(c echo.Context) error {
 		return nil // the upgrader has answered the client already
 	}
 	ws.SetReadLimit(maxPhoneFrame)
-	s.Phone.ServeAgent(r.Context(), a, ws)
+	// The softphone lives as long as the login: a logout or deactivation
+	// elsewhere ends it (ServeAgent closes the socket when ctx ends).
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go s.whileSession(ctx, cancel, s.oldToken(c))
+	s.Phone.ServeAgent(ctx, a, ws)
 	return nil
+}
+
+// phoneSessionCheck is how often a live softphone's session is checked.
+var phoneSessionCheck = 30 * time.Second
+
+// whileSession calls cancel once the session token no longer
+// authenticates; it returns when ctx ends.
+func (s *Server) whileSession(ctx context.Context, cancel context.CancelFunc, token string) {
+	t := time.NewTicker(phoneSessionCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Sessions.Authenticate(ctx, token); warmline.ErrorCode(err) == warmline.EUNAUTHORIZED {
+				cancel()
+				return
+			}
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/warmline/warmline/backend/httpapi"
 	"github.com/warmline/warmline/backend/warmline"
 	"github.com/warmline/warmline/media"
 )
@@ -75,5 +76,31 @@ func TestPhoneWS_AuthOriginAndHandOver(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("an oversized frame was read")
+	}
+}
+
+func TestPhoneWS_EndsWithTheSession(t *testing.T) {
+	defer httpapi.SetPhoneSessionCheck(50 * time.Millisecond)()
+	ts := newTestServer(t)
+	admin := ts.signUp(t, "Phone Session Org")
+	phone := newPhoneRecorder()
+	ts.API.Phone = phone
+	ws, _, err := dialPhone(t, ts, admin.client, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	<-phone.served
+	select {
+	case err := <-phone.closed:
+		t.Fatalf("closed while logged in: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// Logging out (here or in another tab) ends the softphone.
+	admin.do("POST", "/api/v1/auth/logout", nil).must(t, 204)
+	select {
+	case <-phone.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the softphone outlived its session")
 	}
 }
