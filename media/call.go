@@ -388,7 +388,10 @@ func (c *call) sendDTMF(digits string) error {
 	if err != nil {
 		return err
 	}
-	if dlg.rtp.tePT == 0 {
+	dlg.rtp.mu.Lock()
+	te := dlg.rtp.tePT
+	dlg.rtp.mu.Unlock()
+	if te == 0 {
 		return warmline.FieldErrorf(warmline.ECONFLICT, "digits", "The far end does not take RFC 4733 tones.")
 	}
 	go func() {
