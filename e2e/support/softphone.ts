@@ -26,11 +26,12 @@ export function activeCall(page: Page): Locator {
 export async function turnOn(page: Page): Promise<void> {
   const panel = softphone(page);
   await expect(panel).toBeVisible();
-  // The dock's body (current call, dial pad) shows only when it is expanded.
-  const expand = panel.locator('.softphone__bar button[aria-expanded]');
-  if ((await expand.getAttribute('aria-expanded')) === 'false') await expand.click();
   if ((await panel.getAttribute('data-state')) === 'off') await page.getByTestId('softphone-toggle').click();
   await expect(panel, 'the softphone should connect its media leg').toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  // The dock's body (current call, dial pad) shows only when it is expanded
+  // (a fresh browser starts expanded; the button exists once it is on).
+  const expand = panel.locator('.softphone__bar button[aria-expanded="false"]');
+  if (await expand.count()) await expand.click();
 }
 
 /**
