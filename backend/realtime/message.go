@@ -9,6 +9,7 @@ package realtime
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/warmline/warmline/backend/warmline"
 )
@@ -43,11 +44,12 @@ type event struct {
 	typ   string
 	frame []byte // the encoded Message
 	skip  []byte // what goes to a user who may not see it
-	// owner is the owner of the client the event is about, when it is
-	// about a client; agents of an organisation that limits them to their
-	// own clients get such events only for their own clients.
-	owner    *warmline.UserID
-	isClient bool
+	// An agent sees the event only when among viewers if it is private
+	// (another agent's plan alert), or if it is restricted and the
+	// organisation limits agents to their own clients (events about a
+	// client: its owner; about a call: its agent and the client's owner).
+	restricted, private bool
+	viewers             []warmline.UserID
 }
 
 func newEvent(e *warmline.Event) (*event, error) {
@@ -56,32 +58,57 @@ func newEvent(e *warmline.Event) (*event, error) {
 		return nil, err
 	}
 	ev := &event{seq: e.Seq, typ: e.Type, frame: frame, skip: mustFrame(Message{Type: TypeSkip, Seq: e.Seq})}
+	// Only what filtering needs is decoded; a field that is absent or
+	// null leaves nobody but supervisors seeing a restricted event.
+	var d struct {
+		OwnerID       *warmline.UserID `json:"owner_id"`
+		AgentID       *warmline.UserID `json:"agent_id"`
+		ClientOwnerID *warmline.UserID `json:"client_owner_id"`
+		Client        struct {
+			OwnerID *warmline.UserID `json:"owner_id"`
+		} `json:"client"`
+	}
 	switch e.Type {
 	case warmline.EventClientCreated, warmline.EventClientUpdated:
-		var c struct {
-			OwnerID *warmline.UserID `json:"owner_id"`
-		}
-		_ = json.Unmarshal(e.Data, &c)
-		ev.owner, ev.isClient = c.OwnerID, true
+		_ = json.Unmarshal(e.Data, &d)
+		ev.restrict(d.OwnerID)
 	case warmline.EventClientMoved:
-		var m struct {
-			Client struct {
-				OwnerID *warmline.UserID `json:"owner_id"`
-			} `json:"client"`
-		}
-		_ = json.Unmarshal(e.Data, &m)
-		ev.owner, ev.isClient = m.Client.OwnerID, true
+		_ = json.Unmarshal(e.Data, &d)
+		ev.restrict(d.Client.OwnerID)
+	case warmline.EventCallRinging, warmline.EventCallAnswered, warmline.EventCallHeld, warmline.EventCallEnded, warmline.EventCallMissed:
+		_ = json.Unmarshal(e.Data, &d)
+		ev.restrict(d.AgentID, d.ClientOwnerID)
+	case warmline.EventWorkItemCreated, warmline.EventWorkItemClosed:
+		_ = json.Unmarshal(e.Data, &d)
+		ev.restrict(d.OwnerID)
+	case warmline.EventRuleAction:
+		// It names the client but not its owner; such an agent follows
+		// their own clients through work items and client events.
+		ev.restrict()
+	case warmline.EventPlanAlert:
+		_ = json.Unmarshal(e.Data, &d)
+		ev.private = true
+		ev.restrict(d.AgentID)
 	}
 	return ev, nil
+}
+
+func (ev *event) restrict(viewers ...*warmline.UserID) {
+	ev.restricted = true
+	for _, v := range viewers {
+		if v != nil {
+			ev.viewers = append(ev.viewers, *v)
+		}
+	}
 }
 
 // frameFor is what a subscriber gets for ev: the event, or a skip when
 // the subscriber may not see it.
 func (ev *event) frameFor(s *subscriber, agentsOwnOnly bool) []byte {
-	if !ev.isClient || !agentsOwnOnly || s.actor.Role != warmline.RoleAgent {
+	if s.actor.Role != warmline.RoleAgent || !ev.private && !(ev.restricted && agentsOwnOnly) {
 		return ev.frame
 	}
-	if ev.owner != nil && *ev.owner == s.actor.UserID {
+	if slices.Contains(ev.viewers, s.actor.UserID) {
 		return ev.frame
 	}
 	return ev.skip

@@ -11,6 +11,7 @@ const STATUS_CODES: Record<number, string> = {
   409: 'conflict',
   413: 'too_large',
   429: 'too_many',
+  503: 'unavailable',
 };
 
 /**

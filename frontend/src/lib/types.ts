@@ -316,6 +316,7 @@ export type ErrorCode =
   | 'too_large'
   | 'too_many'
   | 'internal'
+  | 'unavailable'
   | 'network';
 
 export interface ErrorBody {
