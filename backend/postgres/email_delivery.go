@@ -11,8 +11,9 @@ import (
 
 // The e-mail half of the DeliveryWorker: events of organisations with SMTP
 // settings become e-mails (plan alerts to supervisors and admins, zombie
-// hand-offs to the hand-off address), which are then sent with the same
-// claim, lease and backoff as webhooks.
+// hand-offs to the stage's hand-off e-mail or else the organisation's
+// hand-off address), which are then sent with the same claim, lease and
+// backoff as webhooks.
 
 // enqueueEmails turns the events after each organisation's e-mail cursor
 // into e-mails and moves the cursor, set-based over every organisation.
@@ -25,7 +26,10 @@ func (w *DeliveryWorker) enqueueEmails(ctx context.Context) (int, error) {
 			FROM email_settings es
 			FOR UPDATE OF es SKIP LOCKED
 		), evs AS (
-			SELECT o.org_id, o.handoff_address, e.seq, e.type, e.data
+			-- A hand-off goes where its stage's rule said (the rule action's
+			-- after.email, recorded when it happened), else to the
+			-- organisation's hand-off address.
+			SELECT o.org_id, COALESCE(NULLIF(e.data->'after'->>'email', ''), o.handoff_address) AS handoff_to, e.seq, e.type, e.data
 			FROM orgs o JOIN events e ON e.org_id = o.org_id AND e.seq > o.cursor_seq AND e.seq <= o.upto
 			WHERE e.type = 'plan.alert' OR (e.type = 'rule.action' AND e.data->>'action' = 'handoff')
 		), mails AS (
@@ -41,14 +45,17 @@ func (w *DeliveryWorker) enqueueEmails(ctx context.Context) (int, error) {
 			LEFT JOIN users ag ON ag.org_id = ev.org_id AND ag.id = (ev.data->>'agent_id')::bigint
 			WHERE ev.type = 'plan.alert'
 			UNION ALL
-			SELECT ev.org_id, ev.seq, 'handoff', ev.handoff_address,
+			SELECT ev.org_id, ev.seq, 'handoff', ev.handoff_to,
 			       'Warmline: ' || c.name,
-			       format(E'Name / Имя: %s\nCompany / Компания: %s\nPhones / Телефоны: %s\nE-mail: %s\nChannel / Канал: %s\n\n%s',
+			       format(E'Name / Имя: %s\nCompany / Компания: %s\nPhones / Телефоны: %s\nE-mail: %s\nChannel / Канал: %s\n%s\n%s',
 			              c.name, c.company, (SELECT string_agg(p, ', ') FROM jsonb_array_elements_text(c.phones) AS p),
-			              c.email, c.channel, COALESCE(ev.data->>'reason', ''))
+			              c.email, c.channel,
+			              CASE WHEN COALESCE(ev.data->'after'->>'channel', '') <> ''
+			                   THEN 'Hand-off channel / Канал передачи: ' || (ev.data->'after'->>'channel') || E'\n' ELSE '' END,
+			              COALESCE(ev.data->>'reason', ''))
 			FROM evs ev
 			JOIN clients c ON c.org_id = ev.org_id AND c.id = (ev.data->>'client_id')::bigint
-			WHERE ev.type = 'rule.action' AND ev.handoff_address <> ''
+			WHERE ev.type = 'rule.action' AND ev.handoff_to <> ''
 		), ins AS (
 			INSERT INTO email_messages (org_id, event_seq, kind, recipient, subject, body)
 			SELECT org_id, seq, kind, recipient, left(subject, 300), left(body, 20000) FROM mails

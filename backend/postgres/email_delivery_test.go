@@ -347,3 +347,46 @@ func TestPlanAlertsAndHandoffsAreEmailed(t *testing.T) {
 		t.Errorf("attempts %v, want one e-mail sent at its second attempt", attempts)
 	}
 }
+
+// A zombie handed off by the rules engine is e-mailed where its stage's
+// rule says (the stage's hand-off e-mail), and to the organisation's
+// hand-off address when the stage names none.
+func TestHandoffEmailGoesToTheStageTarget(t *testing.T) {
+	f := newFunnel(t)
+	box := startMailbox(t, "none", nil, "", "")
+	store := postgres.NewEmailStore(f.db, notify.Policy{AllowPrivate: true})
+	if _, err := store.SetEmailSettings(f.ctx, warmline.EmailSettingsInput{Host: ptr("127.0.0.1"), Port: ptr(box.addr.Port), Security: ptr("none"),
+		FromAddress: ptr("warmline@example.com"), HandoffAddress: ptr("org-handoff@example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	stages := postgres.NewStageStore(f.db)
+	if _, err := stages.UpdateStage(f.ctx, f.stages[1].ID, warmline.StageInput{ZombieAction: ptr("handoff")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stages.UpdateStage(f.ctx, f.stages[2].ID, warmline.StageInput{ZombieAction: ptr("handoff"),
+		HandoffEmail: ptr("newsletter@example.com"), HandoffChannel: ptr("Newsletter")}); err != nil {
+		t.Fatal(err)
+	}
+	f.client(t, "Fallback Co", 1, msk("2026-11-24 09:00"), 7)
+	f.client(t, "Stage Target Co", 2, msk("2026-11-24 09:00"), 9)
+	f.sweep(t, msk("2026-11-24 12:00"))
+
+	w := newWorker(f.db, slog.New(slog.DiscardHandler))
+	if err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	byTo := map[string]receivedMail{}
+	for _, m := range box.mails() {
+		byTo[strings.Join(m.To, ",")] = m
+	}
+	if len(byTo) != 2 {
+		t.Fatalf("e-mails to %v, want the stage's address and the organisation's", byTo)
+	}
+	if m := byTo["newsletter@example.com"]; m.Subject != "Warmline: Stage Target Co" || !strings.Contains(m.Body, "Канал передачи: Newsletter") ||
+		!strings.Contains(m.Body, "9 contacts in") {
+		t.Errorf("the stage's hand-off e-mail: %+v", m)
+	}
+	if m := byTo["org-handoff@example.com"]; m.Subject != "Warmline: Fallback Co" || strings.Contains(m.Body, "Канал передачи") {
+		t.Errorf("the fallback hand-off e-mail: %+v", m)
+	}
+}
