@@ -42,6 +42,8 @@ export default defineConfig({
         '--disable-sync',
         // The agent's softphone: grant the microphone without a prompt and use
         // Chrome's fake capture device (a beep) instead of real hardware.
+        // Phone specs (issue 3): support/phone-test.ts launches its own
+        // browser with these plus a 1 kHz tone file as the microphone.
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         // Needed where the host has no interface but lo; harmless elsewhere.
