@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -136,12 +137,18 @@ func ruleMove(src, rule, action string) string {
 }
 
 // engineSteps are the statements of one evaluation, in order.
-var engineSteps = []struct{ name, sql string }{
+var engineSteps = []struct {
+	name string
+	// need is the due-ness (see dueSQL) without which the step has nothing
+	// to do for a client.
+	need []string
+	sql  string
+}{
 	// Work items whose reason passed are closed: contacted since it
 	// cooled (or cooling is over), the client moved on, was handed off or
 	// deleted; a callback once the client is contacted after it fell due
 	// or its next action moved to the future.
-	{"close resolved work items", `WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
+	{"close resolved work items", []string{"open"}, `WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE w.closed_at IS NULL AND c.org_id = w.org_id AND c.id = w.client_id AND ` + inScope + `
 		  AND (c.deleted_at IS NOT NULL OR c.handed_off OR s.kind <> 'open'
@@ -156,7 +163,7 @@ var engineSteps = []struct{ name, sql string }{
 	ev AS (SELECT w.org_id, w.id AS ord, '` + warmline.EventWorkItemClosed + `' AS type, ` + workItemJSON + ` AS data FROM w)` + emitEvents},
 
 	// Callbacks fall due at the client's next-action time.
-	{"open due callbacks", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open due callbacks", []string{"callback"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 			'callback due ' || to_char(c.next_action_at AT TIME ZONE o.time_zone, 'YYYY-MM-DD HH24:MI') AS reason,
 			c.next_action_at AS episode_at, true AS actions_done, false AS notify
 		FROM clients c JOIN organisations o ON o.id = c.org_id
@@ -166,7 +173,7 @@ var engineSteps = []struct{ name, sql string }{
 			AND w.kind = 'callback' AND (w.episode_at = c.next_action_at OR w.closed_at IS NULL))`, warmline.WorkCallback, "")},
 
 	// Cooling soon: between the soon moment and cooling.
-	{"open cooling soon", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open cooling soon", []string{"soon"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('cooling soon: %s %s in %s, cools at %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
 			c.cooling_soon_at AS episode_at, true AS actions_done, false AS notify
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN organisations o ON o.id = c.org_id
@@ -177,7 +184,7 @@ var engineSteps = []struct{ name, sql string }{
 
 	// Cooled: always the Cooled queue (a rule action, the owner notified
 	// when the stage says so); reassigning and moving follow below.
-	{"open cooled", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open cooled", []string{"cooled"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('cooled: %s %s in %s, limit %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
 			c.cools_at AS episode_at, (s.cooled_reassign_to IS NULL AND s.cooled_move_to IS NULL) AS actions_done,
 			s.notify_owner AND c.owner_id IS NOT NULL AS notify
@@ -187,7 +194,7 @@ var engineSteps = []struct{ name, sql string }{
 			AND w.kind = 'cooled' AND (w.episode_at = c.cools_at OR w.closed_at IS NULL))`, warmline.WorkCooled, "cooling")},
 
 	// A cooled client's stage may reassign it ...
-	{"reassign cooled", `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
+	{"reassign cooled", []string{"open", "cooled"}, `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
 			s.cooled_reassign_to AS to_owner, w.reason
 		FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
 		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
@@ -205,13 +212,13 @@ var engineSteps = []struct{ name, sql string }{
 		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents},
 
 	// ... and move it to another stage; then its further actions are done.
-	{"move cooled", ruleMove(`UPDATE work_items w SET actions_done = true
+	{"move cooled", []string{"open", "cooled"}, ruleMove(`UPDATE work_items w SET actions_done = true
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE NOT w.actions_done AND w.kind = 'cooled' AND c.org_id = w.org_id AND c.id = w.client_id AND `+inScope+`
 		RETURNING w.org_id, w.client_id, s.cooled_move_to AS to_stage_id, w.reason, w.id AS work_item_id`, "cooling", "move")},
 
 	// Zombies: the contact limit reached in an open stage without progress.
-	{"open zombies", openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open zombies", []string{"zombie"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
 			c.stage_entered_at AS episode_at, true AS actions_done, false AS notify
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
@@ -221,7 +228,7 @@ var engineSteps = []struct{ name, sql string }{
 			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
 		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
 			AND w.kind = 'zombie' AND (w.episode_at = c.stage_entered_at OR w.closed_at IS NULL))`, warmline.WorkZombie, "zombie")},
-	{"reject zombies", ruleMove(`SELECT c.org_id, c.id AS client_id,
+	{"reject zombies", []string{"zombie"}, ruleMove(`SELECT c.org_id, c.id AS client_id,
 			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
 			NULL::bigint AS work_item_id
@@ -229,7 +236,7 @@ var engineSteps = []struct{ name, sql string }{
 		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
 		  AND s.zombie_action = 'reject' AND `+inScope+` AND NOT c.handed_off
 		FOR UPDATE OF c SKIP LOCKED`, "zombie", "reject")},
-	{"hand off zombies", `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
+	{"hand off zombies", []string{"zombie"}, `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
@@ -247,7 +254,7 @@ var engineSteps = []struct{ name, sql string }{
 	// The objective funnel: a new client's first contact without an
 	// after-call answer in time ends in the rejected stage (if the client
 	// is still where the call found it).
-	{"objective funnel defaults", ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
+	{"objective funnel defaults", []string{"outcome"}, ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
 			outcome = CASE WHEN c.stage_id = co.stage_id THEN 'rejected' ELSE 'keep' END
 		FROM clients c, organisations o
 		WHERE co.decided_at IS NULL AND co.due_at <= $1 AND c.org_id = co.org_id AND c.id = co.client_id AND o.id = co.org_id
@@ -259,13 +266,42 @@ var engineSteps = []struct{ name, sql string }{
 			NULL::bigint AS work_item_id`, "objective_funnel", "reject")},
 }
 
+// dueSQL says, for the clients of a client scope, which steps can have
+// anything to do: evaluating one client then runs this one cheap query
+// and usually no step at all, instead of planning every step's statement.
+const dueSQL = `SELECT
+		bool_or(EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id AND w.closed_at IS NULL)) AS open,
+		bool_or(c.next_action_at <= $1) AS callback,
+		bool_or(c.cooling_soon_at <= $1 AND c.cools_at > $1) AS soon,
+		bool_or(c.cools_at <= $1) AS cooled,
+		bool_or(s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit AND NOT c.handed_off) AS zombie,
+		bool_or(EXISTS (SELECT 1 FROM call_outcomes co WHERE co.org_id = c.org_id AND co.client_id = c.id
+			AND co.decided_at IS NULL AND co.due_at <= $1)) AS outcome
+	FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+	WHERE c.org_id = $2 AND c.id = ANY($3) AND c.deleted_at IS NULL`
+
 // evaluate runs the engine over sc at now, in tx (the transaction of the
 // change that asked for it), and answers how many events it wrote: a
 // second run over the same state writes none.
 func evaluate(ctx context.Context, q sqlx.QueryerContext, now time.Time, sc scope) (int, error) {
+	var due map[string]bool
+	if sc.clients != nil {
+		var d struct {
+			Open, Callback, Soon, Cooled, Zombie, Outcome *bool
+		}
+		if err := sqlx.GetContext(ctx, q, &d, dueSQL, now, sc.org, clientIDArray(sc.clients)); err != nil {
+			return 0, fmt.Errorf("rules engine, what is due: %w", err)
+		}
+		yes := func(b *bool) bool { return b != nil && *b }
+		due = map[string]bool{"open": yes(d.Open), "callback": yes(d.Callback), "soon": yes(d.Soon),
+			"cooled": yes(d.Cooled), "zombie": yes(d.Zombie), "outcome": yes(d.Outcome)}
+	}
 	args := sc.args(now)
 	total := 0
 	for _, st := range engineSteps {
+		if due != nil && !slices.ContainsFunc(st.need, func(n string) bool { return due[n] }) {
+			continue
+		}
 		var n, orgs int
 		if err := q.QueryRowxContext(ctx, st.sql, args...).Scan(&n, &orgs); err != nil {
 			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
