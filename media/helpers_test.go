@@ -226,7 +226,7 @@ func (ts *toneSender) stop() {
 // --- the fixture: real Postgres store, gateway on loopback ---
 
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	db       *postgres.DB
 	cs       *postgres.CallStore
 	gw       *media.Gateway
@@ -243,7 +243,7 @@ type fixture struct {
 
 var orgSeq atomic.Int64
 
-func freePort(t *testing.T, network string) int {
+func freePort(t testing.TB, network string) int {
 	t.Helper()
 	if network == "udp" {
 		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
@@ -268,7 +268,11 @@ func newFixture(t *testing.T, mediaTimeout time.Duration) *fixture {
 
 // newFixtureWith builds the fixture; with demo the organisation has no
 // trunk and the gateway runs its demo network.
-func newFixtureWith(t *testing.T, mediaTimeout time.Duration, demo bool) *fixture {
+func newFixtureTB(t testing.TB, mediaTimeout time.Duration) *fixture {
+	return newFixtureWith(t, mediaTimeout, false)
+}
+
+func newFixtureWith(t testing.TB, mediaTimeout time.Duration, demo bool) *fixture {
 	t.Helper()
 	db := pgtest.NewDB(t)
 	f := &fixture{t: t, db: db, cs: postgres.NewCallStore(db)}
@@ -316,13 +320,14 @@ func (f *fixture) trunkAndLine(n int64) {
 }
 
 func (f *fixture) startGateway(n int64, mediaTimeout time.Duration, demo bool) {
+	f.t.Helper()
 	t := f.t
 	f.sipPort = freePort(t, "udp")
-	base := 30000 + rand.IntN(300)*100
+	base := 20000 + rand.IntN(20)*2000
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
 	gw, err := media.New(media.Config{Node: fmt.Sprintf("test-%d", n),
 		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
-		RTPPortMin: base, RTPPortMax: base + 99, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}, f.cs, log)
+		RTPPortMin: base, RTPPortMax: base + 1999, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}, f.cs, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +408,7 @@ func deref[T any](p *T) T {
 // --- the browser: a pion peer speaking /ws/phone ---
 
 type browser struct {
-	t     *testing.T
+	t     testing.TB
 	ws    *websocket.Conn
 	pc    *webrtc.PeerConnection
 	msgs  chan map[string]any
@@ -425,7 +430,11 @@ func postgresUser(f *fixture, name string) (*warmline.User, error) {
 func (f *fixture) connectBrowser() *browser { return f.connectBrowserAs(f.agent) }
 
 // connectBrowserAs turns a user's softphone on.
-func (f *fixture) connectBrowserAs(u *warmline.User) *browser {
+func (f *fixture) connectBrowserAs(u *warmline.User) *browser { return f.connectBrowserWith(u, nil) }
+
+// connectBrowserWith turns a user's softphone on; onTrack, when set,
+// reads what the softphone hears instead of the recorder.
+func (f *fixture) connectBrowserWith(u *warmline.User, onTrack func(*webrtc.TrackRemote)) *browser {
 	t := f.t
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(f.srv.URL, "http")+"?user="+strconv.FormatInt(int64(u.ID), 10), nil)
@@ -476,6 +485,10 @@ func (f *fixture) connectBrowserAs(u *warmline.User) *browser {
 		t.Fatal(err)
 	}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if onTrack != nil {
+			onTrack(tr)
+			return
+		}
 		for {
 			p, _, err := tr.ReadRTP()
 			if err != nil {
@@ -569,7 +582,9 @@ func callID(c map[string]any) warmline.CallID { return warmline.CallID(c["id"].(
 // --- the trunk and the customer: a sipgo user agent ---
 
 type sipPeer struct {
-	t     *testing.T
+	t     testing.TB
+	// onAnswer, when set, replaces the tone and recorder of answered calls.
+	onAnswer func(c *peerCall, offer []byte)
 	ua    *sipgo.UserAgent
 	dua   *sipgo.DialogUA
 	host  string
@@ -596,7 +611,7 @@ type peerCall struct {
 	te      uint8
 }
 
-func newSIPPeer(t *testing.T, host string) *sipPeer {
+func newSIPPeer(t testing.TB, host string) *sipPeer {
 	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("test-peer"), sipgo.WithUserAgentHostname(host))
 	if err != nil {
@@ -657,6 +672,9 @@ func (p *sipPeer) newCall() *peerCall {
 	}
 	c := &peerCall{p: p, rtp: rtpConn, rec: &recorder{}, byed: make(chan struct{})}
 	p.t.Cleanup(func() { c.ended(); _ = rtpConn.Close() })
+	if p.onAnswer != nil {
+		return c
+	}
 	go func() {
 		buf := make([]byte, 1500)
 		for {
@@ -757,7 +775,11 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	p.mu.Unlock()
 	_ = uas.Respond(180, "Ringing", nil)
 	time.Sleep(300 * time.Millisecond)
-	c.startMedia(req.Body(), tone)
+	if p.onAnswer != nil {
+		p.onAnswer(c, req.Body())
+	} else {
+		c.startMedia(req.Body(), tone)
+	}
 	p.calls <- c
 	_ = uas.RespondSDP(c.sdp("sendrecv", 1))
 }
