@@ -582,17 +582,17 @@ func callID(c map[string]any) warmline.CallID { return warmline.CallID(c["id"].(
 // --- the trunk and the customer: a sipgo user agent ---
 
 type sipPeer struct {
-	t     testing.TB
+	t testing.TB
 	// onAnswer, when set, replaces the tone and recorder of answered calls.
 	onAnswer func(c *peerCall, offer []byte)
-	ua    *sipgo.UserAgent
-	dua   *sipgo.DialogUA
-	host  string
-	port  int
-	calls chan *peerCall
-	tone  float64 // what the next answered call sends
-	mu    sync.Mutex
-	byID  map[string]*peerCall
+	ua       *sipgo.UserAgent
+	dua      *sipgo.DialogUA
+	host     string
+	port     int
+	calls    chan *peerCall
+	tone     float64 // what the next answered call sends
+	mu       sync.Mutex
+	byID     map[string]*peerCall
 	// reinvites records the SDP of re-INVITEs the gateway sent.
 	reinvites chan string
 }
