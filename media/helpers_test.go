@@ -593,6 +593,8 @@ type sipPeer struct {
 	tone     float64 // what the next answered call sends
 	mu       sync.Mutex
 	byID     map[string]*peerCall
+	// reject, when set, is the final status the next INVITEs get.
+	reject atomic.Int32
 	// reinvites records the SDP of re-INVITEs the gateway sent.
 	reinvites chan string
 }
@@ -761,6 +763,11 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		_ = c.uas.ReadRequest(req, tx)
 		_ = tx.Respond(sip.NewSDPResponseFromRequest(req, c.sdp(ans, 2)))
+		return
+	}
+	if code := int(p.reject.Load()); code != 0 {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 180, "Ringing", nil))
+		_ = tx.Respond(sip.NewResponseFromRequest(req, code, "Rejected", nil))
 		return
 	}
 	uas, err := p.dua.ReadInvite(req, tx)
