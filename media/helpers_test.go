@@ -272,6 +272,9 @@ func newFixtureTB(t testing.TB, mediaTimeout time.Duration) *fixture {
 	return newFixtureWith(t, mediaTimeout, false)
 }
 
+// configure, when set, adjusts the next fixture's gateway configuration.
+var configure func(*media.Config)
+
 func newFixtureWith(t testing.TB, mediaTimeout time.Duration, demo bool) *fixture {
 	t.Helper()
 	db := pgtest.NewDB(t)
@@ -325,9 +328,13 @@ func (f *fixture) startGateway(n int64, mediaTimeout time.Duration, demo bool) {
 	f.sipPort = freePort(t, "udp")
 	base := 20000 + rand.IntN(20)*2000
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
-	gw, err := media.New(media.Config{Node: fmt.Sprintf("test-%d", n),
+	cfg := media.Config{Node: fmt.Sprintf("test-%d", n),
 		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
-		RTPPortMin: base, RTPPortMax: base + 1999, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}, f.cs, log)
+		RTPPortMin: base, RTPPortMax: base + 1999, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}
+	if configure != nil {
+		configure(&cfg)
+	}
+	gw, err := media.New(cfg, f.cs, log)
 	if err != nil {
 		t.Fatal(err)
 	}
