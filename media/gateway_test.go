@@ -122,14 +122,7 @@ func TestOutboundCallAgentFirst_AudioDTMFHoldHangup(t *testing.T) {
 func TestInboundCall_RingAnswerAudio_GarbageAndMalformedSIP(t *testing.T) {
 	f := newFixture(t, 0)
 	b := f.connectBrowser()
-	if err := f.cs.SetAgentState(context.Background(), f.org.ID, f.agent.ID, warmline.AgentAvailable); err != nil {
-		t.Fatal(err)
-	}
-	pc, err := f.peer.dial(f.sipPort, f.line.Number, "+79161234567")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ringing := b.expectCall("ringing")
+	pc, ringing := f.inboundRinging(b, "+79161234567")
 	id := callID(ringing)
 	if ringing["direction"] != "inbound" || ringing["client_name"] != "ООО Ромашка" {
 		t.Fatalf("ringing = %v", ringing)

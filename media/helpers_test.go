@@ -412,6 +412,20 @@ func deref[T any](p *T) T {
 	return *p
 }
 
+// inboundRinging: the agent is available, the trunk peer calls the line
+// from from, and the agent's softphone rings.
+func (f *fixture) inboundRinging(b *browser, from string) (*peerCall, map[string]any) {
+	f.t.Helper()
+	if err := f.cs.SetAgentState(context.Background(), f.org.ID, f.agent.ID, warmline.AgentAvailable); err != nil {
+		f.t.Fatal(err)
+	}
+	pc, err := f.peer.dial(f.sipPort, f.line.Number, from)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return pc, b.expectCall("ringing")
+}
+
 // --- the browser: a pion peer speaking /ws/phone ---
 
 type browser struct {

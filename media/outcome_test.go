@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/warmline/warmline/backend/warmline"
 )
 
 // The far end's final response decides the outbound call's outcome.
@@ -33,16 +31,9 @@ func TestOutboundFailures_Outcomes(t *testing.T) {
 func TestInboundDeclined_603Missed(t *testing.T) {
 	f := newFixture(t, 0)
 	b := f.connectBrowser()
-	if err := f.cs.SetAgentState(context.Background(), f.org.ID, f.agent.ID, warmline.AgentAvailable); err != nil {
-		t.Fatal(err)
-	}
-	pc, err := f.peer.dial(f.sipPort, f.line.Number, "+79161234567")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring := b.expectCall("ringing")
+	pc, ring := f.inboundRinging(b, "+79161234567")
 	b.send(map[string]any{"type": "decline", "call_id": callID(ring)})
-	err = pc.answered(context.Background())
+	err := pc.answered(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "603") {
 		t.Fatalf("caller's INVITE ended with %v, want 603", err)
 	}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/warmline/warmline/backend/warmline"
 )
 
 func countCalls(t *testing.T, f *fixture) int {
@@ -147,20 +145,13 @@ func TestBlindTransferToAgent(t *testing.T) {
 func TestInboundCancelledWhileRinging_Abandoned(t *testing.T) {
 	f := newFixture(t, 0)
 	b := f.connectBrowser()
-	if err := f.cs.SetAgentState(context.Background(), f.org.ID, f.agent.ID, warmline.AgentAvailable); err != nil {
-		t.Fatal(err)
-	}
-	pc, err := f.peer.dial(f.sipPort, f.line.Number, "+79035550000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring := b.expectCall("ringing")
+	pc, ring := f.inboundRinging(b, "+79035550000")
 	if ring["client_id"] != nil {
 		t.Fatalf("unknown caller shown as a client: %v", ring)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(200 * time.Millisecond); cancel() }()
-	err = pc.answered(ctx) // cancelled: sends CANCEL
+	err := pc.answered(ctx) // cancelled: sends CANCEL
 	if err == nil || !strings.Contains(err.Error(), "cancel") && ctx.Err() == nil {
 		t.Fatalf("WaitAnswer = %v", err)
 	}

@@ -406,62 +406,52 @@ func (c *call) ringAgents(route *Route, uas *sipgo.DialogServerSession) (warmlin
 	return 0, e
 }
 
-// onReinvite: the far end changes the session (hold, new address,
-// refresh).
-func (g *Gateway) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
+// inDialog finds the dialog of an in-dialog request and checks its
+// CSeq; otherwise it answers 481 / 500 and returns nil.
+func (g *Gateway) inDialog(req *sip.Request, tx sip.ServerTransaction) *sipDialog {
 	d := g.dialogOf(req)
 	if d == nil {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
-		return
+		return nil
 	}
 	if err := d.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error", sip.NewHeader("Retry-After", "1"))
-		return
+		return nil
 	}
-	body, code, reason := d.offerAnswer(req)
-	if code != 200 {
-		respond(tx, req, code, reason)
-		return
-	}
-	res := sip.NewSDPResponseFromRequest(req, body)
-	ct := g.contact(d.transport)
-	res.AppendHeader(&ct)
-	d.timerResponseHeaders(req, res)
-	if err := tx.Respond(res); err != nil {
-		return
-	}
-	d.changed()
+	return d
 }
 
-// onUpdate: a session refresh (RFC 4028) or an offer (RFC 3311).
-func (g *Gateway) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
-	d := g.dialogOf(req)
+// onReinvite and onUpdate: the far end changes the session (hold, new
+// address) or refreshes it (RFC 4028: a re-INVITE, or an UPDATE without
+// SDP, RFC 3311).
+func (g *Gateway) onReinvite(req *sip.Request, tx sip.ServerTransaction) { g.onSessionChange(req, tx) }
+func (g *Gateway) onUpdate(req *sip.Request, tx sip.ServerTransaction)   { g.onSessionChange(req, tx) }
+
+func (g *Gateway) onSessionChange(req *sip.Request, tx sip.ServerTransaction) {
+	d := g.inDialog(req, tx)
 	if d == nil {
-		respond(tx, req, 481, "Call/Transaction Does Not Exist")
-		return
-	}
-	if err := d.readRequest(req, tx); err != nil {
-		respond(tx, req, 500, "Server Internal Error", sip.NewHeader("Retry-After", "1"))
 		return
 	}
 	var res *sip.Response
-	if len(req.Body()) > 0 {
+	if req.Method == sip.UPDATE && len(req.Body()) == 0 {
+		d.mu.Lock()
+		d.lastRefresh = time.Now()
+		d.mu.Unlock()
+		res = sip.NewResponseFromRequest(req, 200, "OK", nil)
+	} else {
 		body, code, reason := d.offerAnswer(req)
 		if code != 200 {
 			respond(tx, req, code, reason)
 			return
 		}
 		res = sip.NewSDPResponseFromRequest(req, body)
-	} else {
-		d.mu.Lock()
-		d.lastRefresh = time.Now()
-		d.mu.Unlock()
-		res = sip.NewResponseFromRequest(req, 200, "OK", nil)
 	}
 	ct := g.contact(d.transport)
 	res.AppendHeader(&ct)
 	d.timerResponseHeaders(req, res)
-	_ = tx.Respond(res)
+	if err := tx.Respond(res); err != nil {
+		return
+	}
 	d.changed()
 }
 
@@ -539,13 +529,8 @@ func (d *sipDialog) changed() {
 
 // onRefer: the far end transfers us (RFC 3515).
 func (g *Gateway) onRefer(req *sip.Request, tx sip.ServerTransaction) {
-	d := g.dialogOf(req)
+	d := g.inDialog(req, tx)
 	if d == nil {
-		respond(tx, req, 481, "Call/Transaction Does Not Exist")
-		return
-	}
-	if err := d.readRequest(req, tx); err != nil {
-		respond(tx, req, 500, "Server Internal Error")
 		return
 	}
 	rt := req.GetHeader("Refer-To")
