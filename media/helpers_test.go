@@ -616,6 +616,9 @@ type sipPeer struct {
 	byID     map[string]*peerCall
 	// reject, when set, is the final status the next INVITEs get.
 	reject atomic.Int32
+	// pcma: the peer speaks PCMA only; early: it answers 183 with SDP
+	// and its audio a second before 200.
+	pcma, early atomic.Bool
 	// reinvites records the SDP of re-INVITEs the gateway sent.
 	reinvites chan string
 }
@@ -724,8 +727,12 @@ func (p *sipPeer) newCall() *peerCall {
 
 func (c *peerCall) sdp(dir string, version int) []byte {
 	port := c.rtp.LocalAddr().(*net.UDPAddr).Port
-	return []byte(fmt.Sprintf("v=0\r\no=peer 1 %d IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=%s\r\n",
-		version, c.p.host, c.p.host, port, dir))
+	codec, name := 0, "PCMU"
+	if c.p.pcma.Load() {
+		codec, name = 8, "PCMA"
+	}
+	return []byte(fmt.Sprintf("v=0\r\no=peer 1 %d IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP %d 101\r\na=rtpmap:%d %s/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=%s\r\n",
+		version, c.p.host, c.p.host, port, codec, codec, name, dir))
 }
 
 // startMedia sends the peer's tone to the address in sdp.
@@ -733,7 +740,11 @@ func (c *peerCall) startMedia(sdp []byte, tone float64) {
 	addr, te := sdpAddr(string(sdp))
 	c.remote.Store(&addr)
 	c.te = te
-	c.tone = startTone(tone, 0, func(pkt []byte) {
+	pt := uint8(0)
+	if c.p.pcma.Load() {
+		pt = 8
+	}
+	c.tone = startTone(tone, pt, func(pkt []byte) {
 		if a := c.remote.Load(); a != nil {
 			_, _ = c.rtp.WriteToUDPAddrPort(pkt, *a)
 		}
@@ -809,6 +820,12 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.startMedia(req.Body(), tone)
 	}
 	p.calls <- c
+	if p.early.Load() {
+		res := sip.NewSDPResponseFromRequest(req, c.sdp("sendrecv", 1))
+		res.StatusCode, res.Reason = 183, "Session Progress"
+		_ = uas.WriteResponse(res)
+		time.Sleep(1500 * time.Millisecond)
+	}
 	_ = uas.RespondSDP(c.sdp("sendrecv", 1))
 }
 
