@@ -61,7 +61,7 @@ func benchData(b *testing.B, clients, calls int) *postgres.DB {
 			WITH o AS (SELECT array_agg(id ORDER BY id) AS ids FROM organisations),
 				st AS (SELECT org_id, array_agg(id ORDER BY position) AS ids FROM stages GROUP BY org_id),
 				us AS (SELECT org_id, array_agg(id ORDER BY id) AS ids FROM users GROUP BY org_id),
-				g AS (SELECT g, o.ids[1 + g %% 100] AS org, now() - make_interval(mins => (g * 7919) %% (60 * 24 * 40)) AS entered
+				g AS (SELECT g, o.ids[1 + g %% 100] AS org, now() - make_interval(mins => ((g::bigint * 7919) %% (60 * 24 * 40))::int) AS entered
 					FROM generate_series(1, %d) g, o)
 			SELECT g.org, 'Client ' || g.g, us.ids[1 + (g.g / 100) %% 10], st.ids[1 + (g.g / 7) %% 6], g.entered,
 				CASE WHEN g.g %% 3 > 0 THEN g.entered END, CASE WHEN g.g %% 3 > 0 THEN g.entered END,

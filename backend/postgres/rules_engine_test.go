@@ -473,3 +473,26 @@ func TestRulesEngine_CooledActionsAndUndo(t *testing.T) {
 		t.Errorf("agent undo: %v", err)
 	}
 }
+
+// Changing a stage's period re-evaluates its clients at once, without
+// waiting for the sweep.
+func TestRulesEngine_ChangingAPeriodActsAtOnce(t *testing.T) {
+	f := newFunnel(t)
+	stages := postgres.NewStageStore(f.db)
+	if _, err := stages.UpdateStage(f.ctx, f.stages[3].ID, warmline.StageInput{CoolingPeriod: ptr(60)}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t, "Patient Co", 3, time.Now().AddDate(0, 0, -20), 1)
+	if _, err := postgres.Evaluate(context.Background(), f.db, time.Now(), f.org.ID, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.items(t, c); len(got) != 0 {
+		t.Fatalf("20 days into a 60-working-day period: %+v", got)
+	}
+	if _, err := stages.UpdateStage(f.ctx, f.stages[3].ID, warmline.StageInput{CoolingPeriod: ptr(5)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.items(t, c); len(got) != 1 || got[0].Kind != "cooled" || !got[0].Open {
+		t.Fatalf("after shortening the period to 5 working days: %+v", got)
+	}
+}
