@@ -619,6 +619,8 @@ type sipPeer struct {
 	// pcma: the peer speaks PCMA only; early: it answers 183 with SDP
 	// and its audio a second before 200.
 	pcma, early atomic.Bool
+	// notifies gets the sipfrag bodies of NOTIFYs (REFER progress).
+	notifies chan string
 	// reinvites records the SDP of re-INVITEs the gateway sent.
 	reinvites chan string
 }
@@ -650,7 +652,7 @@ func newSIPPeer(t testing.TB, host string) *sipPeer {
 		t.Fatal(err)
 	}
 	p := &sipPeer{t: t, ua: ua, host: host, port: pc.LocalAddr().(*net.UDPAddr).Port, calls: make(chan *peerCall, 8),
-		tone: 600, byID: map[string]*peerCall{}, reinvites: make(chan string, 8)}
+		tone: 600, byID: map[string]*peerCall{}, reinvites: make(chan string, 8), notifies: make(chan string, 8)}
 	p.dua = &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "peer", Host: host, Port: p.port}}}
 	srv.OnInvite(p.onInvite)
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -670,6 +672,13 @@ func newSIPPeer(t testing.TB, host string) *sipPeer {
 			_ = c.uac.ReadBye(req, tx)
 		}
 		c.ended()
+	})
+	srv.OnNotify(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		select {
+		case p.notifies <- string(req.Body()):
+		default:
+		}
 	})
 	go func() { _ = srv.ServeUDP(pc) }()
 	t.Cleanup(func() { _ = pc.Close(); _ = ua.Close() })

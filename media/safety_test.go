@@ -2,6 +2,7 @@ package media_test
 
 import (
 	"context"
+	"github.com/emiago/sipgo/sip"
 	"net"
 	"strings"
 	"testing"
@@ -162,4 +163,51 @@ func TestInboundCancelledWhileRinging_Abandoned(t *testing.T) {
 	if deref(r.Outcome) != "missed" || deref(r.Missed) != "abandoned" {
 		t.Fatalf("record = %+v", r)
 	}
+}
+
+// The trunk transfers us (REFER): the gateway calls the Refer-To number
+// through the same trunk, moves the agent to it, reports progress in
+// NOTIFY and ends the old dialog.
+func TestReferFromTrunk(t *testing.T) {
+	f := newFixture(t, 0)
+	b := f.connectBrowser()
+	id, pc := f.outboundCall(b)
+	waitTone(t, b.rec, 600, "before the transfer")
+	f.peer.mu.Lock()
+	f.peer.tone = 800
+	f.peer.mu.Unlock()
+	req := sip.NewRequest(sip.REFER, pc.invite.Contact().Address)
+	req.AppendHeader(sip.NewHeader("Refer-To", "<sip:+79160000003@127.0.0.1>"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := pc.uas.Do(ctx, req)
+	if err != nil || res.StatusCode != 202 {
+		t.Fatalf("REFER: %v %v", res, err)
+	}
+	var target *peerCall
+	select {
+	case target = <-f.peer.calls:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no INVITE to the Refer-To number")
+	}
+	if target.invite.Recipient.User != "+79160000003" {
+		t.Fatalf("INVITE to %q", target.invite.Recipient.User)
+	}
+	pc.waitBye(t, 5*time.Second) // the old dialog ends
+	final := ""
+	for final == "" || strings.Contains(final, " 100 ") {
+		select {
+		case final = <-f.peer.notifies:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("NOTIFYs ended with %q", final)
+		}
+	}
+	if !strings.HasPrefix(final, "SIP/2.0 200") {
+		t.Fatalf("final NOTIFY %q", final)
+	}
+	b.rec.reset()
+	waitTone(t, b.rec, 800, "the agent hears the transfer target")
+	waitTone(t, target.rec, 1000, "the target hears the agent")
+	b.send(map[string]any{"type": "hangup", "call_id": id})
+	target.waitBye(t, 5*time.Second)
 }
