@@ -3,6 +3,7 @@ import { NavLink, Navigate, useParams } from 'react-router';
 import { ErrorAlert } from '../components/ui/error-alert';
 import { ForbiddenNotice } from '../components/ui/forbidden-notice';
 import { Loading } from '../components/ui/loading';
+import { IntegrationsSettings } from '../features/integrations/components/integrations-settings';
 import { OrganisationSettings } from '../features/organisation/components/organisation-settings';
 import { StagesReadOnlyList } from '../features/stages/components/stages-read-only-list';
 import { StagesSettings } from '../features/stages/components/stages-settings';
@@ -14,7 +15,7 @@ import { canAct } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useCurrentUser, useSession } from '../stores/session-store';
 
-const TABS = ['stages', 'users', 'organisation', 'phone'] as const;
+const TABS = ['stages', 'users', 'organisation', 'phone', 'integrations'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SettingsPage() {
@@ -24,8 +25,9 @@ export function SettingsPage() {
   const admin = canAct(me.role, 'admin');
   useDocumentTitle(t('settings.title'));
 
-  // The phone tab's name lives with the phone's texts.
-  const tabTitle = (name: Tab) => (name === 'phone' ? t('phone.settingsTab') : t(`settings.tabs.${name}`));
+  // The phone and integrations tabs' names live with their features' texts.
+  const tabTitle = (name: Tab) =>
+    name === 'phone' ? t('phone.settingsTab') : name === 'integrations' ? t('integrations.settingsTab') : t(`settings.tabs.${name}`);
 
   if (!tab) return <Navigate to="/settings/stages" replace />;
   if (!(TABS as readonly string[]).includes(tab)) return <Navigate to="/settings/stages" replace />;
@@ -79,6 +81,8 @@ function SettingsTab({ tab }: { tab: Tab }) {
       return <OrganisationTab />;
     case 'phone':
       return <PhoneTab />;
+    case 'integrations':
+      return <IntegrationsSettings />;
   }
 }
 
