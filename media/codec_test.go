@@ -3,6 +3,7 @@ package media_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // The far end answers 183 with SDP: its audio reaches the agent before
@@ -41,6 +42,23 @@ func TestInboundPCMAOnly(t *testing.T) {
 	}
 	waitTone(t, b.rec, 600, "the agent hears the PCMA caller")
 	waitTone(t, pc.rec, 1000, "the PCMA caller hears the agent")
+
+	// Hold and resume from the answering side (our re-INVITE as UAS).
+	id := callID(ring)
+	for _, c := range []struct{ cmd, dir string }{{"hold", "sendonly"}, {"resume", "sendrecv"}} {
+		b.send(map[string]any{"type": c.cmd, "call_id": id, "ref": c.cmd})
+		select {
+		case offer := <-f.peer.reinvites:
+			if sdpDir(offer) != c.dir || !strings.Contains(offer, "RTP/AVP 8") {
+				t.Fatalf("%s re-INVITE:\n%s", c.cmd, offer)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no re-INVITE for %s", c.cmd)
+		}
+		b.expect("ack", func(m map[string]any) bool { return m["ref"] == c.cmd })
+	}
+	pc.rec.reset()
+	waitTone(t, pc.rec, 1000, "the caller hears the agent after resume")
 	pc.bye()
 	f.waitEnded(callID(ring))
 }

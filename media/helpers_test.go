@@ -802,7 +802,11 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		if ans == "" {
 			ans = "sendrecv"
 		}
-		_ = c.uas.ReadRequest(req, tx)
+		if c.uas != nil {
+			_ = c.uas.ReadRequest(req, tx)
+		} else {
+			_ = c.uac.ReadRequest(req, tx)
+		}
 		_ = tx.Respond(sip.NewSDPResponseFromRequest(req, c.sdp(ans, 2)))
 		return
 	}
