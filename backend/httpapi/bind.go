@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,19 +21,37 @@ const maxJSONBody = 1 << 20
 // must be JSON, unknown fields are rejected, one value only, at most
 // maxJSONBody bytes. Errors name the offending field where there is one.
 func decodeJSON(c echo.Context, dst any) error {
+	b, err := readJSON(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSONBytes(b, dst)
+}
+
+// readJSON reads a JSON request body within the size bound, without
+// decoding it: a handler that lays the body over a stored record reads it
+// first, so that an oversized or non-JSON body is refused before the
+// record is looked up.
+func readJSON(c echo.Context) ([]byte, error) {
 	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if ct != echo.MIMEApplicationJSON {
-		return warmline.Errorf(warmline.EINVALID, "Send the body as application/json.")
+		return nil, warmline.Errorf(warmline.EINVALID, "Send the body as application/json.")
 	}
 	body := io.LimitReader(c.Request().Body, maxJSONBody+1)
 	b, err := io.ReadAll(body)
 	if err != nil {
-		return warmline.Errorf(warmline.EINVALID, "Could not read the request body.")
+		return nil, warmline.Errorf(warmline.EINVALID, "Could not read the request body.")
 	}
 	if len(b) > maxJSONBody {
-		return warmline.Errorf(warmline.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
+		return nil, warmline.Errorf(warmline.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	return b, nil
+}
+
+// decodeJSONBytes decodes one JSON object strictly: unknown fields and
+// trailing data are errors.
+func decodeJSONBytes(b []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)

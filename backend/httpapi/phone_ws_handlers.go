@@ -88,13 +88,14 @@ func (s *Server) handlePhoneWS(c echo.Context) error {
 	return nil
 }
 
-// phoneSessionCheck is how often a live softphone's session is checked.
-var phoneSessionCheck = 30 * time.Second
-
 // whileSession calls cancel once the session token no longer
 // authenticates; it returns when ctx ends.
 func (s *Server) whileSession(ctx context.Context, cancel context.CancelFunc, token string) {
-	t := time.NewTicker(phoneSessionCheck)
+	every := s.PhoneSessionCheck
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

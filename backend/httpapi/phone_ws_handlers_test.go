@@ -8,7 +8,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/warmline/warmline/backend/httpapi"
 	"github.com/warmline/warmline/backend/warmline"
 	"github.com/warmline/warmline/media"
 )
@@ -80,8 +79,8 @@ func TestPhoneWS_AuthOriginAndHandOver(t *testing.T) {
 }
 
 func TestPhoneWS_EndsWithTheSession(t *testing.T) {
-	defer httpapi.SetPhoneSessionCheck(50 * time.Millisecond)()
 	ts := newTestServer(t)
+	ts.API.PhoneSessionCheck = 50 * time.Millisecond
 	admin := ts.signUp(t, "Phone Session Org")
 	phone := newPhoneRecorder()
 	ts.API.Phone = phone

@@ -60,6 +60,9 @@ type Server struct {
 	Calls  *postgres.CallStore
 	Trunks *postgres.TrunkStore
 	Phone  Phone
+	// PhoneSessionCheck is how often a live softphone's session is checked
+	// (a logout elsewhere ends it); 0 means every 30 s.
+	PhoneSessionCheck time.Duration
 	// Integrations and plans.
 	Webhooks *postgres.WebhookStore
 	Email    *postgres.EmailStore

@@ -79,13 +79,17 @@ func (s *Server) handleTrunkUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	body, err := readJSON(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	cur, err := s.Trunks.FindTrunk(ctx, warmline.TrunkID(id))
 	if err != nil {
 		return err
 	}
 	in := trunkInputOf(cur)
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeJSONBytes(body, &in); err != nil {
 		return err
 	}
 	t, err := s.Trunks.UpdateTrunk(ctx, in.trunk(cur.ID))
@@ -147,13 +151,17 @@ func (s *Server) handleLineUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	body, err := readJSON(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	cur, err := s.Trunks.FindLine(ctx, id)
 	if err != nil {
 		return err
 	}
 	in := LineInput{Number: cur.Number, Name: cur.Name, ChannelID: cur.ChannelID, TrunkID: cur.TrunkID}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeJSONBytes(body, &in); err != nil {
 		return err
 	}
 	l, err := s.Trunks.UpdateLine(ctx, in.line(id))
