@@ -23,6 +23,15 @@ export function AppHeader() {
       </Link>
       {organisation && <span className="app-header__org" title={organisation.name}>{organisation.name}</span>}
       <nav className="nav" aria-label={t('nav.label')}>
+        {/* Rules engine (issue 5): the agent's day, and the supervisors' work queues. */}
+        <NavLink to="/my-day" className={linkClass}>
+          {t('rulesEngine.nav.myDay')}
+        </NavLink>
+        {canAct(user?.role, 'supervisor') && (
+          <NavLink to="/queues" className={linkClass}>
+            {t('rulesEngine.nav.queues')}
+          </NavLink>
+        )}
         <NavLink to="/clients" className={linkClass}>
           {t('nav.clients')}
         </NavLink>

@@ -42,8 +42,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 
 /**
  * PublicOnly sends logged-in users away from the login and signup pages: to
- * the page they were sent to log in from, else to the client list. Logging
- * in therefore needs no navigation of its own.
+ * the page they were sent to log in from, else home (an agent's day, the
+ * client list for the others). Logging in therefore needs no navigation of its own.
  */
 export function PublicOnly({ children }: { children: ReactNode }) {
   const { status } = useSession();
@@ -51,7 +51,7 @@ export function PublicOnly({ children }: { children: ReactNode }) {
   if (status === 'loading' || status === 'error') return <SessionWaiting />;
   if (status === 'authenticated') {
     const from = (location.state as { from?: unknown } | null)?.from;
-    const to = typeof from === 'string' && from.startsWith('/') && !from.startsWith('/login') && !from.startsWith('/signup') ? from : '/clients';
+    const to = typeof from === 'string' && from.startsWith('/') && !from.startsWith('/login') && !from.startsWith('/signup') ? from : '/';
     return <Navigate to={to} replace />;
   }
   return <>{children}</>;

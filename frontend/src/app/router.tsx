@@ -1,10 +1,14 @@
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter } from 'react-router';
 import { BoardPage } from '../pages/board-page';
 import { ClientPage } from '../pages/client-page';
 import { ClientsPage } from '../pages/clients-page';
 import { ImportPage } from '../pages/import-page';
 import { LoginPage } from '../pages/login-page';
 import { NotFoundPage } from '../pages/not-found-page';
+// Rules engine (issue 5): the agent's day (their home) and the supervisors' work queues.
+import { MyDayPage } from '../pages/my-day-page';
+import { QueuesPage } from '../pages/queues-page';
+import { HomeRedirect } from './home-redirect';
 import { SettingsPage } from '../pages/settings-page';
 import { SignUpPage } from '../pages/signup-page';
 import { WallboardPage } from '../pages/wallboard-page';
@@ -36,7 +40,9 @@ export const routes = [
       </RequireAuth>
     ),
     children: [
-      { index: true, element: <Navigate to="/clients" replace /> },
+      { index: true, element: <HomeRedirect /> },
+      { path: 'my-day', element: <MyDayPage /> },
+      { path: 'queues', element: <QueuesPage /> },
       { path: 'clients', element: <ClientsPage /> },
       { path: 'clients/:id', element: <ClientPage /> },
       { path: 'board', element: <BoardPage /> },

@@ -16,6 +16,10 @@ import { useChannels, useClient, useTransitions } from '../features/clients/hook
 import { ClientCalls } from '../features/calls/components/client-calls';
 import { ClientCallButton, ClientLiveCall } from '../features/softphone/components/client-call-button';
 import { useStages } from '../features/stages/hooks/use-stages';
+// Rules engine (issue 5): automatic actions with undo, manual contacts, the next action date.
+import { ClientNextAction } from '../features/my-day/components/client-next-action';
+import { ClientAutomaticActions } from '../features/rules/components/client-automatic-actions';
+import { ClientContacts } from '../features/rules/components/manual-contact-form';
 import { useUsers } from '../features/users/hooks/use-users';
 import { isApiError } from '../lib/api-client';
 import { canAct } from '../lib/types';
@@ -123,6 +127,17 @@ export function ClientPage() {
                 }}
               />
               <StageHistory transitions={transitions.data} loading={transitions.loading} error={transitions.error} />
+              {/* Rules engine (issue 5). */}
+              <ClientNextAction client={c} onSaved={(updated) => client.setData(updated)} />
+              <ClientContacts clientId={c.id} onLogged={() => client.refresh()} />
+              <ClientAutomaticActions
+                clientId={c.id}
+                canUndo={canAct(me.role, 'supervisor')}
+                onUndone={() => {
+                  client.refresh();
+                  transitions.refresh();
+                }}
+              />
               <ClientCalls clientId={c.id} />
             </div>
           </div>

@@ -4,6 +4,7 @@ import { ErrorAlert } from '../components/ui/error-alert';
 import { ForbiddenNotice } from '../components/ui/forbidden-notice';
 import { Loading } from '../components/ui/loading';
 import { IntegrationsSettings } from '../features/integrations/components/integrations-settings';
+import { RulesSettings } from '../features/rules/components/rules-settings';
 import { OrganisationSettings } from '../features/organisation/components/organisation-settings';
 import { StagesReadOnlyList } from '../features/stages/components/stages-read-only-list';
 import { StagesSettings } from '../features/stages/components/stages-settings';
@@ -15,7 +16,7 @@ import { canAct } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { useCurrentUser, useSession } from '../stores/session-store';
 
-const TABS = ['stages', 'users', 'organisation', 'phone', 'integrations'] as const;
+const TABS = ['stages', 'rules', 'users', 'organisation', 'phone', 'integrations'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SettingsPage() {
@@ -27,7 +28,7 @@ export function SettingsPage() {
 
   // The phone and integrations tabs' names live with their features' texts.
   const tabTitle = (name: Tab) =>
-    name === 'phone' ? t('phone.settingsTab') : name === 'integrations' ? t('integrations.settingsTab') : t(`settings.tabs.${name}`);
+    name === 'rules' ? t('rulesEngine.settingsTab') : name === 'phone' ? t('phone.settingsTab') : name === 'integrations' ? t('integrations.settingsTab') : t(`settings.tabs.${name}`);
 
   if (!tab) return <Navigate to="/settings/stages" replace />;
   if (!(TABS as readonly string[]).includes(tab)) return <Navigate to="/settings/stages" replace />;
@@ -81,6 +82,8 @@ function SettingsTab({ tab }: { tab: Tab }) {
       return <OrganisationTab />;
     case 'phone':
       return <PhoneTab />;
+    case 'rules':
+      return <RulesTab />;
     case 'integrations':
       return <IntegrationsSettings />;
   }
@@ -91,6 +94,21 @@ function StagesTab() {
   if (stages.error && !stages.data) return <ErrorAlert error={stages.error} />;
   if (!stages.data) return <Loading />;
   return <StagesSettings stages={stages.data} onChange={stages.setData} reload={stages.reload} />;
+}
+
+// Rules engine (issue 5): stage rules, the objective funnel and the working calendar.
+function RulesTab() {
+  const stages = useStages({ liveCounts: false });
+  const users = useUsers();
+  if (stages.error && !stages.data) return <ErrorAlert error={stages.error} />;
+  if (!stages.data) return <Loading />;
+  return (
+    <RulesSettings
+      stages={stages.data}
+      users={users.data ?? []}
+      onStageSaved={(saved) => stages.setData((old) => (old ?? []).map((s) => (s.id === saved.id ? { ...s, ...saved } : s)))}
+    />
+  );
 }
 
 function UsersTab() {

@@ -105,6 +105,8 @@ function stubServer() {
     }
     if (url.startsWith('/api/v1/reports/funnel')) return jsonResponse(200, report);
     if (url.startsWith('/api/v1/reports/calls')) return jsonResponse(200, callsReport);
+    // Rules engine (issue 5): no plans yet, the plans panel's empty state.
+    if (url.startsWith('/api/v1/plans/progress')) return jsonResponse(200, { alert_threshold: 20, items: [] });
     return jsonResponse(404, { code: 'not_found', error: 'Not found.' });
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -195,7 +197,7 @@ describe('WallboardPage', () => {
     bus.emit({ type: 'clients.imported', data: { created: 4 } });
     await waitFor(() => expect(funnelCalls()).toBe(2), { timeout: 1000 });
 
-    expect(screen.getByText('Планы появятся с модулем планов')).toBeInTheDocument();
+    expect(await screen.findByText(/Планов пока нет/)).toBeInTheDocument();
   });
 
   it('shows today’s call figures and the calls in progress with their duration, and refetches after call events', async () => {

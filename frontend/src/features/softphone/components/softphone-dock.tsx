@@ -5,6 +5,8 @@ import { useToast } from '../../../components/ui/toast';
 import type { PhoneCall } from '../../../lib/phone-client';
 import { useSession } from '../../../stores/session-store';
 import { useSoftphone } from '../softphone-provider';
+// Rules engine (issue 5): the after-call outcome form of the objective funnel.
+import { AfterCallPrompt } from '../../rules/components/after-call-prompt';
 import '../softphone.css';
 import { ActiveCall } from './active-call';
 import { AudioSettings, canChooseOutput } from './audio-settings';
@@ -169,6 +171,8 @@ export function SoftphoneDock() {
           {problem}
         </p>
       )}
+      {/* Rules engine (issue 5): after a call with a new client, its outcome in one keystroke. */}
+      <AfterCallPrompt calls={calls} />
       {expanded && (on || current) && (
         <div className="softphone__body">
           {current && <ActiveCall call={current} myId={user.id} />}

@@ -4,12 +4,14 @@ import { ErrorAlert } from '../../../components/ui/error-alert';
 import { formatPhone } from '../../../lib/format';
 import type { Call, CallsReport } from '../../../lib/types';
 import { formatDuration } from '../../presence/presence-state';
+// Rules engine (issue 5): per-agent plan progress.
+import { PlanProgressPanel } from '../../plans-progress/components/plan-progress-list';
 
 /**
  * CallsPanel shows today's call figures (answered, missed, missed and not
  * called back) and the calls in progress with agent, client, direction
- * and duration, counting up; and the place of plan progress, empty until
- * plans exist.
+ * and duration, counting up; and each agent's plan progress (actual, pace,
+ * target, lag), with an empty state while there are no plans.
  */
 export function CallsPanel({ report, error, now }: { report: CallsReport | null; error: unknown; now: number }) {
   const { t } = useTranslation();
@@ -63,7 +65,7 @@ export function CallsPanel({ report, error, now }: { report: CallsReport | null;
         <h2 id={plansId} className="wallboard__heading">
           {t('wallboard.plans')}
         </h2>
-        <p className="wallboard__empty">{t('wallboard.plansSoon')}</p>
+        <PlanProgressPanel emptyText={t('rulesEngine.plans.noneTeam')} />
       </section>
     </div>
   );
