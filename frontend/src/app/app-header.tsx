@@ -43,6 +43,12 @@ export function AppHeader() {
             {t('nav.wallboard')}
           </NavLink>
         )}
+        {/* Plans (issue 5): supervisors set agents' plans. */}
+        {canAct(user?.role, 'supervisor') && (
+          <NavLink to="/plans" className={linkClass}>
+            {t('plans.nav')}
+          </NavLink>
+        )}
         {canAct(user?.role, 'supervisor') && (
           <NavLink to="/import" className={linkClass}>
             {t('nav.import')}

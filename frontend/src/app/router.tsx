@@ -3,6 +3,8 @@ import { BoardPage } from '../pages/board-page';
 import { ClientPage } from '../pages/client-page';
 import { ClientsPage } from '../pages/clients-page';
 import { ImportPage } from '../pages/import-page';
+// Plans (issue 5): supervisors set agents' plans and watch their pace.
+import { PlansPage } from '../pages/plans-page';
 import { LoginPage } from '../pages/login-page';
 import { NotFoundPage } from '../pages/not-found-page';
 // Rules engine (issue 5): the agent's day (their home) and the supervisors' work queues.
@@ -47,6 +49,7 @@ export const routes = [
       { path: 'clients/:id', element: <ClientPage /> },
       { path: 'board', element: <BoardPage /> },
       { path: 'wallboard', element: <WallboardPage /> },
+      { path: 'plans', element: <PlansPage /> },
       { path: 'import', element: <ImportPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/:tab', element: <SettingsPage /> },
