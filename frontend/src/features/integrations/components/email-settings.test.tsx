@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi } from '../../../test/fake-api';
 import { jsonResponse, renderWithApp } from '../../../test/render';
 import type { EmailSettings } from '../api/email-api';
 import { EmailSettingsPanel } from './email-settings';
@@ -33,24 +34,6 @@ const saved: EmailSettings = {
   handoff_address: 'news@example.com',
   updated_at: '2026-11-20T10:00:00Z',
 };
-
-type Call = { method: string; url: string; body: Record<string, unknown> | undefined };
-
-function fakeApi(routes: Record<string, (body: Record<string, unknown> | undefined) => Response>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-      calls.push({ method, url, body });
-      const route = routes[`${method} ${url}`];
-      if (!route) throw new Error(`unexpected ${method} ${url}`);
-      return route(body);
-    }),
-  );
-  return calls;
-}
 
 /** errorOf is the message shown under the control labelled label. */
 function errorOf(label: string): string | null {

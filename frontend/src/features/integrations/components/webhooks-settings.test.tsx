@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveBus } from '../../../test/live';
+import { fakeApi } from '../../../test/fake-api';
 import { jsonResponse, renderWithApp } from '../../../test/render';
 import type { Webhook, WebhookDelivery } from '../api/webhooks-api';
 import { WebhooksSettings } from './webhooks-settings';
@@ -45,23 +46,6 @@ function delivery(id: number, extra: Partial<WebhookDelivery> = {}): WebhookDeli
   };
 }
 
-type Call = { method: string; url: string; body: unknown };
-
-/** fakeApi answers fetch from routes "METHOD /path" and records every call. */
-function fakeApi(routes: Record<string, (body: unknown) => Response>) {
-  const calls: Call[] = [];
-  const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
-    const method = init?.method ?? 'GET';
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    calls.push({ method, url, body });
-    const route = routes[`${method} ${url}`];
-    if (!route) throw new Error(`unexpected ${method} ${url}`);
-    return route(body);
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  return { calls, fetchMock };
-}
-
 describe('WebhooksSettings', () => {
   it('says when there are no endpoints', async () => {
     fakeApi({ 'GET /api/v1/webhooks': () => jsonResponse(200, { items: [] }) });
@@ -74,7 +58,7 @@ describe('WebhooksSettings', () => {
     let items: Webhook[] = [];
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    const api = fakeApi({
+    const calls = fakeApi({
       'GET /api/v1/webhooks': () => jsonResponse(200, { items }),
       'POST /api/v1/webhooks': (body) => {
         const created = hook(1, body as Partial<Webhook>);
@@ -101,7 +85,7 @@ describe('WebhooksSettings', () => {
     expect(within(dialog).getByLabelText('Secret')).toHaveValue(SECRET);
     expect(within(dialog).getByRole('alert')).toHaveTextContent('it is shown only this once');
     // In the event list's order, whatever the order of the clicks.
-    expect(api.calls.find((c) => c.method === 'POST')?.body).toEqual({
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
       url: 'https://crm.example.com/hook/1',
       description: '',
       event_types: ['client.created', 'client.moved'],
@@ -123,7 +107,7 @@ describe('WebhooksSettings', () => {
     expect(secretShown()).toBe(false);
     await u.click(screen.getByRole('button', { name: 'Cancel' }));
     bus.emit({ type: 'webhook.changed', data: { id: 1, deleted: false } });
-    await waitFor(() => expect(api.calls.filter((c) => c.method === 'GET')).toHaveLength(2));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET')).toHaveLength(2));
     expect(secretShown()).toBe(false);
   });
 
@@ -152,7 +136,7 @@ describe('WebhooksSettings', () => {
       delivery(11, { event_type: 'webhook.test', event_seq: null, status: 'delivered', attempts: 1, last_status: 204, last_latency_ms: 12 }),
       delivery(10, { last_error: 'connection refused', last_status: null, last_latency_ms: null }),
     ];
-    const api = fakeApi({
+    const calls = fakeApi({
       'GET /api/v1/webhooks': () => jsonResponse(200, { items: [hook(1)] }),
       'PATCH /api/v1/webhooks/1': (body) => jsonResponse(200, hook(1, body as Partial<Webhook>)),
       'POST /api/v1/webhooks/1/test': () => jsonResponse(202, delivery(11, { status: 'pending' })),
@@ -167,7 +151,7 @@ describe('WebhooksSettings', () => {
     expect(row).toHaveTextContent('All events');
     await u.click(within(row).getByRole('button', { name: 'Turn off' }));
     await waitFor(() => expect(row).toHaveTextContent('Off'));
-    expect(api.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ enabled: false });
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ enabled: false });
 
     await u.click(within(row).getByRole('button', { name: 'Send a test event' }));
     const log = await screen.findByRole('table', { name: /Delivery log/ });
@@ -185,7 +169,7 @@ describe('WebhooksSettings', () => {
     expect(failed).toHaveTextContent('connection refused');
 
     await u.click(within(failed!).getByRole('button', { name: 'Resend: client.moved #1017' }));
-    expect(api.calls.some((c) => c.method === 'POST' && c.url === '/api/v1/webhooks/1/deliveries/10/resend')).toBe(true);
+    expect(calls.some((c) => c.method === 'POST' && c.url === '/api/v1/webhooks/1/deliveries/10/resend')).toBe(true);
     await waitFor(() => expect(within(log).getAllByRole('row')[2]).toHaveTextContent('Pending'));
   });
 

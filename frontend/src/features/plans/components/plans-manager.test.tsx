@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveBus } from '../../../test/live';
+import { fakeApi } from '../../../test/fake-api';
 import { jsonResponse, renderWithApp } from '../../../test/render';
 import type { Plan, PlanProgress, PlanProgressReport } from '../api/plans-api';
 import { PlansManager } from './plans-manager';
@@ -46,24 +47,6 @@ const dayProgress: PlanProgress = {
     { metric: 'wins', target: 2, carried: 0, expected: 1, actual: 1, lag: 0, behind: false },
   ],
 };
-
-type Call = { method: string; url: string; body: Record<string, unknown> | undefined };
-
-function fakeApi(routes: Record<string, (body: Record<string, unknown> | undefined) => Response>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-      calls.push({ method, url, body });
-      const route = routes[`${method} ${url}`];
-      if (!route) throw new Error(`unexpected ${method} ${url}`);
-      return route(body);
-    }),
-  );
-  return calls;
-}
 
 /** errorOf is the message shown under the control labelled label inside container. */
 function errorOf(container: HTMLElement, label: string): string | null {
