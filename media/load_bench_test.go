@@ -1,93 +1,211 @@
 package media_test
 
 import (
-	"encoding/binary"
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/pion/webrtc/v4"
-
-	"github.com/warmline/warmline/backend/warmline"
 )
 
-// BenchmarkGatewayLoad: N agents (pion peers on /ws/phone) each in a
-// click-to-call bridged to a Go RTP peer behind the test trunk, G.711
-// 20 ms packets both ways for a while. Every packet carries its send
-// time and a sequence number; receivers measure latency and loss.
+// BenchmarkGatewayLoad: N calls through the gateway, each a softphone
+// (pion peer on /ws/phone, click-to-call, answered) bridged to the trunk,
+// G.711 20 ms packets both ways. The softphones and the trunk (SIP and
+// RTP) run in another process, media/loadtest, so this process is the
+// gateway alone (with the test's database client, idle meanwhile): its
+// CPU (getrusage), RSS (/proc/self/status), goroutines and allocations
+// are the gateway's. Latency is stamped at the sender and taken at the
+// receiver, both in the load process: it includes loopback and the load
+// process's own pion stack on the softphone side.
 //
-//	MEDIA_LOAD_AGENTS=50 MEDIA_LOAD_SECONDS=60 go test ./media -run '^$' -bench GatewayLoad -benchtime 1x
+//	MEDIA_LOAD_AGENTS=1,50,200 MEDIA_LOAD_SECONDS=60 go test ./media -run '^$' -bench GatewayLoad -benchtime 1x
 //
-// MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of the steady state.
-// Everything runs in one process (agents, peers, gateway): CPU, RSS and
-// goroutines are for both sides, an upper bound for the gateway's share.
+// MEDIA_LOAD_AGENTS is a list: N=1 first gives the baseline of the same
+// run. MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of each steady
+// state (file.N when several).
 func BenchmarkGatewayLoad(b *testing.B) {
-	n, secs := envInt("MEDIA_LOAD_AGENTS", 10), envInt("MEDIA_LOAD_SECONDS", 10)
-	for i := 0; i < b.N; i++ {
-		runLoad(b, n, time.Duration(secs)*time.Second)
+	secs := 10
+	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_SECONDS")); err == nil && v > 0 {
+		secs = v
+	}
+	ns := []int{10}
+	if v := os.Getenv("MEDIA_LOAD_AGENTS"); v != "" {
+		ns = ns[:0]
+		for _, s := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				b.Fatalf("MEDIA_LOAD_AGENTS=%q: want a list of positive counts", v)
+			}
+			ns = append(ns, n)
+		}
+	}
+	bin := buildLoadTool(b)
+	for _, n := range ns {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			prof := os.Getenv("MEDIA_LOAD_CPUPROFILE")
+			if prof != "" && len(ns) > 1 {
+				prof += "." + strconv.Itoa(n)
+			}
+			for range b.N {
+				runLoad(b, bin, n, time.Duration(secs)*time.Second, prof)
+			}
+		})
 	}
 }
 
-func envInt(k string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(k)); err == nil && v > 0 {
-		return v
+// buildLoadTool builds media/loadtest into a temporary directory.
+func buildLoadTool(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "loadtest")
+	out, err := exec.Command("go", "build", "-o", bin, "./loadtest").CombinedOutput()
+	if err != nil {
+		b.Fatalf("build media/loadtest: %v\n%s", err, out)
 	}
-	return def
+	return bin
 }
 
-// latencies collects one direction's measurements.
-type latencies struct {
-	mu       sync.Mutex
-	samples  []time.Duration
-	received atomic.Int64
+// loadResult is what media/loadtest prints at "stop" (its Result).
+type loadResult struct {
+	ToTrunk, ToPhone struct {
+		Sent, Received           int64
+		P50, P90, P99, P999, Max float64 // µs
+	}
 }
 
-func (l *latencies) add(pkt []byte) {
-	if len(pkt) < 12+16 {
-		return
-	}
-	sent := int64(binary.BigEndian.Uint64(pkt[12:]))
-	d := time.Duration(time.Now().UnixNano() - sent)
-	l.received.Add(1)
-	l.mu.Lock()
-	if len(l.samples) < 2_000_000 {
-		l.samples = append(l.samples, d)
-	}
-	l.mu.Unlock()
-}
+func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
+	f := newFixtureTB(b, 0)
+	ctx := context.Background()
 
-func (l *latencies) pct(p float64) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.samples) == 0 {
-		return 0
+	// The trunk is the load process: point the test trunk at it.
+	sipPort := freePort(b, "udp")
+	if _, err := f.db.Exec(`UPDATE trunks SET port = $1 WHERE org_id = $2`, sipPort, f.org.ID); err != nil {
+		b.Fatal(err)
 	}
-	s := slices.Clone(l.samples)
-	slices.Sort(s)
-	return s[int(float64(len(s)-1)*p)]
-}
+	if err := f.gw.Reload(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// Agents straight in SQL: the password hash is never used, and
+	// hashing N passwords here would be measured as the gateway's memory.
+	var ids []string
+	err := f.db.Select(&ids, `INSERT INTO users (org_id, email, name, role, password_hash)
+		SELECT $1, 'load' || g || '-' || $2 || '@example.com', 'Load ' || g, 'agent', '-'
+		FROM generate_series(1, $3) g RETURNING id::text`, f.org.ID, time.Now().UnixNano(), n)
+	if err != nil {
+		b.Fatal(err)
+	}
 
-// stampedPacket is a PCMU packet whose payload starts with the send time.
-func stampedPacket(buf []byte, ssrc uint32, seq uint16) []byte {
-	pkt := buf[:12+160]
-	pkt[0], pkt[1] = 0x80, 0
-	binary.BigEndian.PutUint16(pkt[2:], seq)
-	binary.BigEndian.PutUint32(pkt[4:], uint32(seq)*160)
-	binary.BigEndian.PutUint32(pkt[8:], ssrc)
-	for i := 12; i < len(pkt); i++ {
-		pkt[i] = 0xff
+	runtime.GC()
+	debug.FreeOSMemory()
+	goBefore, rssBefore := runtime.NumGoroutine(), rssKB("self")
+
+	cmd := exec.Command(bin, "-ws", "ws"+strings.TrimPrefix(f.srv.URL, "http"), "-users", strings.Join(ids, ","),
+		"-sip", net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)))
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
 	}
-	binary.BigEndian.PutUint64(pkt[12:], uint64(time.Now().UnixNano()))
-	return pkt
+	exited := make(chan struct{})
+	defer func() {
+		_ = stdin.Close()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	lines := make(chan string, 4)
+	go func() {
+		defer close(exited)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_ = cmd.Wait()
+	}()
+	setup := time.Now()
+	select {
+	case l := <-lines:
+		if l != "ready" {
+			b.Fatalf("load process: %q, want ready", l)
+		}
+	case <-time.After(60*time.Second + time.Duration(n)*200*time.Millisecond):
+		b.Fatal("the load process did not set up its calls")
+	}
+	setupTime := time.Since(setup)
+	time.Sleep(2 * time.Second) // settle
+	goDuring, rssDuring := runtime.NumGoroutine(), rssKB("self")
+
+	load0, sys0, lg0 := loadavg(), systemCPU(), procCPU(cmd.Process.Pid)
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	cpu0, wall0 := cpuTime(), time.Now()
+	if prof != "" {
+		if fh, err := os.Create(prof); err == nil {
+			_ = pprof.StartCPUProfile(fh)
+			defer fh.Close()
+		}
+	}
+	_, _ = io.WriteString(stdin, "start\n")
+	time.Sleep(dur)
+	_, _ = io.WriteString(stdin, "stop\n")
+	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
+	if prof != "" {
+		pprof.StopCPUProfile()
+	}
+	runtime.ReadMemStats(&ms1)
+	sys, lg := systemCPU()-sys0, procCPU(cmd.Process.Pid)-lg0
+	rssPeak := rssKB("self")
+	var res loadResult
+	select {
+	case l := <-lines:
+		if err := json.Unmarshal([]byte(l), &res); err != nil {
+			b.Fatalf("load process result %q: %v", l, err)
+		}
+	case <-time.After(30 * time.Second):
+		b.Fatal("no result from the load process")
+	}
+
+	forwarded := res.ToTrunk.Received + res.ToPhone.Received
+	cores := cpu.Seconds() / wall.Seconds()
+	lossT := res.ToTrunk.Sent - res.ToTrunk.Received
+	lossP := res.ToPhone.Sent - res.ToPhone.Received
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(max(forwarded, 1)), "gw-cpu-ns/pkt")
+	b.ReportMetric(float64(n)/max(cores, 0.001), "calls/core")
+	b.ReportMetric(res.ToPhone.P50, "to-phone-p50-µs")
+	b.ReportMetric(res.ToPhone.P99, "to-phone-p99-µs")
+	b.ReportMetric(res.ToTrunk.P50, "to-trunk-p50-µs")
+	b.ReportMetric(res.ToTrunk.P99, "to-trunk-p99-µs")
+	b.ReportMetric(float64(lossP), "lost-to-phone")
+	b.ReportMetric(float64(lossT), "lost-to-trunk")
+	b.ReportMetric(float64(rssDuring-rssBefore)/1024/float64(n), "MB-rss/call")
+	b.ReportMetric(float64(goDuring-goBefore)/float64(n), "goroutines/call")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(max(forwarded, 1)), "gw-allocs/pkt")
+	b.Logf("N=%d %s (setup %s): gateway %.3f cores, RSS %d→%d kB (peak %d), goroutines %d→%d; forwarded %d; "+
+		"to phone sent %d received %d p50/p90/p99/p99.9/max %.0f/%.0f/%.0f/%.0f/%.0f µs; "+
+		"to trunk sent %d received %d p50/p90/p99/p99.9/max %.0f/%.0f/%.0f/%.0f/%.0f µs; "+
+		"load process %.2f cores; machine busy %.2f of %d cores, so others %.2f; loadavg %s → %s",
+		n, wall.Round(time.Second), setupTime.Round(100*time.Millisecond), cores, rssBefore, rssDuring, rssPeak, goBefore, goDuring, forwarded,
+		res.ToPhone.Sent, res.ToPhone.Received, res.ToPhone.P50, res.ToPhone.P90, res.ToPhone.P99, res.ToPhone.P999, res.ToPhone.Max,
+		res.ToTrunk.Sent, res.ToTrunk.Received, res.ToTrunk.P50, res.ToTrunk.P90, res.ToTrunk.P99, res.ToTrunk.P999, res.ToTrunk.Max,
+		lg.Seconds()/wall.Seconds(), sys.Seconds()/wall.Seconds(), runtime.NumCPU(),
+		(sys-cpu-lg).Seconds()/wall.Seconds(), load0, loadavg())
 }
 
 func cpuTime() time.Duration {
@@ -96,8 +214,53 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func rssKB() int {
-	b, _ := os.ReadFile("/proc/self/status")
+// clockTick is USER_HZ, what /proc counts CPU time in (100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// procCPU is a process's user+system CPU time from /proc/<pid>/stat.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from 3 (state) on
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64) // utime, field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * clockTick
+}
+
+// systemCPU is the busy CPU time of the whole machine (all cores) from /proc/stat.
+func systemCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	var busy int64
+	for i, v := range strings.Fields(line)[1:] {
+		t, _ := strconv.ParseInt(v, 10, 64)
+		if i != 3 && i != 4 && i < 8 { // not idle, iowait, nor guest (counted in user)
+			busy += t
+		}
+	}
+	return time.Duration(busy) * clockTick
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func rssKB(pid string) int {
+	b, _ := os.ReadFile("/proc/" + pid + "/status")
 	for _, l := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(l, "VmRSS:") {
 			v, _ := strconv.Atoi(strings.Fields(l)[1])
@@ -105,168 +268,4 @@ func rssKB() int {
 		}
 	}
 	return 0
-}
-
-func runLoad(b *testing.B, n int, dur time.Duration) {
-	f := newFixtureTB(b, 0)
-	goBefore, rssBefore := runtime.NumGoroutine(), rssKB()
-
-	toAgent, toPeer := &latencies{}, &latencies{}
-	var sentToAgent, sentToPeer atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-
-	// The trunk's side: every answered call streams stamped packets back.
-	f.peer.onAnswer = func(c *peerCall, sdp []byte) {
-		addr, _ := sdpAddr(string(sdp))
-		go func() { // receive: measure, then drop
-			buf := make([]byte, 1500)
-			for {
-				k, _, err := c.rtp.ReadFromUDPAddrPort(buf)
-				if err != nil {
-					return
-				}
-				if buf[1]&0x7f == 0 {
-					toPeer.add(buf[:k])
-				}
-			}
-		}()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tick := time.NewTicker(20 * time.Millisecond)
-			defer tick.Stop()
-			buf := make([]byte, 1500)
-			ssrc := uint32(time.Now().UnixNano())
-			for seq := uint16(0); ; seq++ {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-				if _, err := c.rtp.WriteToUDPAddrPort(stampedPacket(buf, ssrc, seq), addr); err == nil {
-					sentToAgent.Add(1)
-				}
-			}
-		}()
-	}
-
-	agents := make([]*loadAgent, n)
-	for i := range agents {
-		u, err := postgresUser(f, fmt.Sprintf("Load %d", i))
-		if err != nil {
-			b.Fatal(err)
-		}
-		agents[i] = f.loadAgent(b, u, toAgent)
-	}
-	for _, a := range agents {
-		a.dial(b)
-	}
-	for range agents {
-		select {
-		case <-f.peer.calls:
-		case <-time.After(30 * time.Second):
-			b.Fatal("not every call reached the trunk")
-		}
-	}
-	for _, a := range agents {
-		a.b.expectCall("active")
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.stream(stop, &sentToPeer)
-		}()
-	}
-	time.Sleep(2 * time.Second) // settle
-	goDuring, rssDuring := runtime.NumGoroutine(), rssKB()
-	toAgent.mu.Lock()
-	toAgent.samples = toAgent.samples[:0]
-	toAgent.mu.Unlock()
-	toPeer.mu.Lock()
-	toPeer.samples = toPeer.samples[:0]
-	toPeer.mu.Unlock()
-	r0a, r0p, s0a, s0p := toAgent.received.Load(), toPeer.received.Load(), sentToAgent.Load(), sentToPeer.Load()
-	cpu0, wall0 := cpuTime(), time.Now()
-	if p := os.Getenv("MEDIA_LOAD_CPUPROFILE"); p != "" {
-		fh, err := os.Create(p)
-		if err == nil {
-			_ = pprof.StartCPUProfile(fh)
-			defer func() { pprof.StopCPUProfile(); fh.Close() }()
-		}
-	}
-	time.Sleep(dur)
-	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
-	sa, sp := sentToAgent.Load()-s0a, sentToPeer.Load()-s0p
-	close(stop)
-	wg.Wait()
-	time.Sleep(300 * time.Millisecond) // in flight
-	ra, rp := toAgent.received.Load()-r0a, toPeer.received.Load()-r0p
-	forwarded := ra + rp
-	// Counted over the window: a packet sent just before it and received
-	// in it shows as ±1, hence the floor at 0.
-	lossA := max(float64(sa-ra)/float64(max(sa, 1))*100, 0)
-	lossP := max(float64(sp-rp)/float64(max(sp, 1))*100, 0)
-	cores := cpu.Seconds() / wall.Seconds()
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(max(forwarded, 1)), "cpu-ns/pkt")
-	b.ReportMetric(float64(n)/max(cores, 0.001), "calls/core")
-	b.ReportMetric(float64(toAgent.pct(0.5).Microseconds()), "to-agent-p50-µs")
-	b.ReportMetric(float64(toAgent.pct(0.99).Microseconds()), "to-agent-p99-µs")
-	b.ReportMetric(float64(toPeer.pct(0.5).Microseconds()), "to-peer-p50-µs")
-	b.ReportMetric(float64(toPeer.pct(0.99).Microseconds()), "to-peer-p99-µs")
-	b.ReportMetric(lossA, "loss-to-agent-%")
-	b.ReportMetric(lossP, "loss-to-peer-%")
-	b.ReportMetric(float64(rssDuring-rssBefore)/1024/float64(n), "MB-rss/call")
-	b.ReportMetric(float64(goDuring-goBefore)/float64(n), "goroutines/call")
-	b.Logf("N=%d %s: %d packets forwarded, CPU %.2f cores; sent to agents %d received %d; to peers %d received %d",
-		n, wall.Round(time.Second), forwarded, cores, sa, ra, sp, rp)
-	for _, a := range agents {
-		a.b.send(map[string]any{"type": "hangup", "call_id": a.id})
-	}
-}
-
-// loadAgent is one softphone in the load: a pion peer whose microphone
-// is the stamped stream.
-type loadAgent struct {
-	b  *browser
-	id warmline.CallID
-}
-
-func (f *fixture) loadAgent(tb testing.TB, u *warmline.User, lat *latencies) *loadAgent {
-	br := f.connectBrowserWith(u, func(tr *webrtc.TrackRemote) {
-		for {
-			p, _, err := tr.ReadRTP()
-			if err != nil {
-				return
-			}
-			if p.PayloadType == 0 {
-				buf, _ := p.Marshal()
-				lat.add(buf)
-			}
-		}
-	})
-	br.tone.stop()
-	return &loadAgent{b: br}
-}
-
-func (a *loadAgent) dial(tb testing.TB) {
-	a.b.send(map[string]any{"type": "dial", "to": "+79161234567"})
-	ring := a.b.expectCall("ringing")
-	a.id = callID(ring)
-	a.b.send(map[string]any{"type": "answer", "call_id": a.id})
-}
-
-func (a *loadAgent) stream(stop chan struct{}, sent *atomic.Int64) {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	buf := make([]byte, 1500)
-	for seq := uint16(0); ; seq++ {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-		}
-		if _, err := a.b.local.Write(stampedPacket(buf, 1, seq)); err == nil {
-			sent.Add(1)
-		}
-	}
 }
