@@ -166,7 +166,7 @@ type Result struct {
 
 // Way is one direction's figures; latencies in microseconds.
 type Way struct {
-	Sent, Received          int64
+	Sent, Received           int64
 	P50, P90, P99, P999, Max float64
 }
 
