@@ -90,13 +90,28 @@ const (
 // idleDays returns how many working days ago an open-stage client was
 // last touched to stand at target, with a margin from each boundary.
 func idleDays(rng *rand.Rand, st warmline.Stage, target coolingTarget) float64 {
-	p, soon := float64(st.CoolingPeriod), float64(st.CoolingSoon)
+	p, soon := float64(st.CoolingPeriod), soonDays(st)
+	m := min(0.2, soon/4) // margin from each boundary
 	between := func(lo, hi float64) float64 { return lo + rng.Float64()*(hi-lo) }
 	switch {
 	case target == targetCooled:
 		return between(p+0.2, p+6)
 	case target == targetSoon && soon > 0:
-		return between(p-soon+0.2, p-0.2)
+		return between(p-soon+m, p-m)
 	}
-	return between(0.05, p-soon-0.2)
+	return between(0.05, p-soon-m)
+}
+
+// soonDays is how long before cooling a client of st shows as cooling
+// soon, in the period's unit: CoolingSoon when set, else what is left of
+// the period after CoolingSoonPercent of it (80 % when unset).
+func soonDays(st warmline.Stage) float64 {
+	if st.CoolingSoon > 0 {
+		return float64(st.CoolingSoon)
+	}
+	pct := st.CoolingSoonPercent
+	if pct <= 0 || pct >= 100 {
+		pct = 80
+	}
+	return float64(st.CoolingPeriod) * float64(100-pct) / 100
 }
