@@ -26,9 +26,10 @@ func refreshCooling(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, f cool
 	ids := clientIDArray(f.clients)
 	const q = `
 		UPDATE clients c SET (cooling_soon_at, cools_at) = (
-			SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at),
-				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone) d)
-		FROM stages s, organisations o
+			SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at),
+				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone,
+				k.opens, k.closes, k.holidays) d)
+		FROM stages s, organisations o, wl_calendar($1) k
 		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id
 			AND ($2::bigint[] IS NULL OR c.id = ANY($2)) AND ($3::bigint = 0 OR c.stage_id = $3)`
 	if _, err := tx.ExecContext(ctx, q, org, ids, f.stage); err != nil {

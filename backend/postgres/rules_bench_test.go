@@ -68,10 +68,12 @@ func benchData(b *testing.B, clients, calls int) *postgres.DB {
 				g.g %% 9, (g.g / 3) %% 8, g.entered - interval '1 day'
 			FROM g JOIN st ON st.org_id = g.org JOIN us ON us.org_id = g.org`, clients),
 		// Deadlines as refreshCooling computes them, for every client at once.
-		`UPDATE clients c SET (cooling_soon_at, cools_at) = (
-			SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at),
-				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone) d)
-			FROM stages s, organisations o WHERE s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id`,
+		`WITH k AS MATERIALIZED (SELECT o.id AS org_id, o.time_zone, cal.* FROM organisations o, LATERAL wl_calendar(o.id) cal)
+		UPDATE clients c SET (cooling_soon_at, cools_at) = (
+			SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at),
+				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, k.time_zone,
+				k.opens, k.closes, k.holidays) d)
+			FROM stages s, k WHERE s.org_id = c.org_id AND s.id = c.stage_id AND k.org_id = c.org_id`,
 		fmt.Sprintf(`INSERT INTO calls (org_id, direction, agent_id, client_id, status, created_at, answered_at, ended_at, outcome)
 			SELECT c.org_id, 'outbound', c.owner_id, c.id, 'ended', t - interval '2 minutes',
 				CASE WHEN k %% 3 > 0 THEN t - interval '1 minute' END, t, CASE WHEN k %% 3 > 0 THEN 'answered' ELSE 'no_answer' END

@@ -116,10 +116,11 @@ func ruleMove(src, rule, action string) string {
 		JOIN stages ts ON ts.org_id = src.org_id AND ts.id = src.to_stage_id AND ts.deleted_at IS NULL
 		WHERE c.deleted_at IS NULL AND c.stage_id <> src.to_stage_id),
 	c AS (UPDATE clients c SET stage_id = m.to_stage_id, stage_entered_at = $1, stage_contacts = 0,
-			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(c.org_id, GREATEST($1, c.last_contact_at),
-				ts.kind, ts.cooling_period, ts.cooling_unit, ts.cooling_soon, ts.cooling_soon_percent, o.time_zone) d),
+			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST($1, c.last_contact_at),
+				ts.kind, ts.cooling_period, ts.cooling_unit, ts.cooling_soon, ts.cooling_soon_percent, o.time_zone,
+				k.opens, k.closes, k.holidays) d),
 			updated_at = clock_timestamp()
-		FROM m, stages ts, organisations o
+		FROM m, stages ts, organisations o, LATERAL wl_calendar(o.id) k
 		WHERE c.org_id = m.org_id AND c.id = m.client_id AND ts.org_id = m.org_id AND ts.id = m.to_stage_id AND o.id = m.org_id
 		RETURNING c.*),
 	t AS (INSERT INTO stage_transitions (org_id, client_id, from_stage_id, to_stage_id, actor_id, reason, created_at)

@@ -210,7 +210,7 @@ func TestRulesEngine_SQLCalendarMatchesGo(t *testing.T) {
 				}
 				const q = `SELECT d.soon_at, d.cools_at, wl_working_days_between($1, $2, d.cools_at + interval '1 day', $8) AS days,
 						wl_working_minutes_between($1, $2, d.cools_at + interval '1 day', $8) AS mins
-					FROM wl_deadlines($1, $2, 'open', $3, $4, $5, $6, $8) d WHERE $7 = $7`
+					FROM wl_calendar($1) k, wl_deadlines($2, 'open', $3, $4, $5, $6, $8, k.opens, k.closes, k.holidays) d WHERE $7 = $7`
 				if err := f.db.Get(&got, q, f.org.ID, base, r.Period, string(r.Unit), r.SoonAbs, r.SoonPercent, 0, tz); err != nil {
 					t.Fatal(err)
 				}

@@ -107,7 +107,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (time.Time, bool) {
 		return start, true
 	}
 	d0 := DateOf(start, c.Loc)
-	for i := 1; i <= n*3+30; i++ {
+	for i := 1; i <= n*7+366; i++ {
 		d := d0.AddDays(i)
 		if c.Working(d) {
 			if n--; n == 0 {
@@ -126,7 +126,7 @@ func (c *Calendar) AddWorkingMinutes(start time.Time, m int) (time.Time, bool) {
 	}
 	left := time.Duration(m) * time.Minute
 	d0 := DateOf(start, c.Loc)
-	for i := 0; i <= m/60*2+30; i++ {
+	for i := 0; i <= m/60*7+366; i++ {
 		opens, closes, ok := c.span(d0.AddDays(i))
 		if !ok {
 			continue
