@@ -123,11 +123,19 @@ func startDemoNet(ctx context.Context, g *Gateway) (*demoNet, error) {
 	return d, nil
 }
 
-// isOwn tells the demo network's own INVITEs (from loopback, carrying
-// the secret it was started with) from anything else's.
+// isOwn tells the demo network's own INVITEs (carrying the secret it was
+// started with, from this host) from anything else's. They come from
+// loopback, or, when the gateway listens on another address of the host
+// (WARMLINE_SIP_LISTEN=udp:192.0.2.10:5060), from that address: the
+// kernel picks it as the source of a packet to itself.
 func (d *demoNet) isOwn(req *sip.Request) bool {
 	h := req.GetHeader(demoHeader)
-	return h != nil && h.Value() == d.secret && sourceAddr(req).Addr().IsLoopback()
+	if h == nil || h.Value() != d.secret {
+		return false
+	}
+	src := sourceAddr(req).Addr().Unmap()
+	gw, _ := netip.ParseAddr(d.gw.Host)
+	return src.IsLoopback() || src == gw
 }
 
 func (g *Gateway) demoNet() *demoNet {
