@@ -67,7 +67,7 @@ describe('MyDayPage', () => {
     expect(within(cooled).getByTestId('my-day-reason')).toHaveTextContent('остыл: 6 рабочих дней в «Тёплый клиент», лимит 5');
     expect(within(cooled).getByText('Тёплый клиент')).toBeInTheDocument();
     expect(cooled).toHaveTextContent('Ответственный: Анна Петрова');
-    expect(within(rows()[1]!).getByTestId('my-day-reason')).toHaveTextContent('скоро остынет: 4 рабочих дня в «Тёплый клиент», остынет на 5');
+    expect(within(rows()[1]!).getByTestId('my-day-reason')).toHaveTextContent('скоро остынет: 4 рабочих дня в «Тёплый клиент» из 5');
     expect(within(cooled).getByRole('button', { name: 'Позвонить' })).toBeEnabled();
     expect(within(cooled).getByRole('link', { name: 'Открыть карточку' })).toHaveAttribute('href', '/clients/2');
     expect(screen.getByText('Плана на этот период нет.')).toBeInTheDocument();
