@@ -25,7 +25,9 @@ test('an agent of another organisation cannot find or open our clients', async (
   await page.getByLabel('E-mail').fill('agent1@demo.example');
   await page.getByLabel('Password').fill('warmline-demo');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/clients$/);
+  // An agent's home is My day; the client list is one click away.
+  await expect(page).toHaveURL(/\/my-day$/);
+  await page.goto('/clients');
   // The switch in the header changes the language at once (and saves it for the user).
   const language = page.getByRole('combobox', { name: 'Язык / Language' });
   await language.selectOption('ru');
