@@ -135,8 +135,9 @@ test('an admin sets a cooling period, the cooled client comes first on the agent
     const rejected = stages.find((s) => s.kind === 'rejected')!;
     expect((await admin.send<Client & { stage_id: number }>('GET', `/api/v1/clients/${zombie.id}`)).stage_id).toBe(rejected.id);
   } finally {
-    // The demo stage gets its period back for the specs after this one.
+    // The demo stage gets its period back, and the spec's agent leaves the wallboard, for the specs after this one.
     await admin.send('PATCH', `/api/v1/stages/${stage.id}`, { cooling_period: stage.cooling_period, cooling_unit: stage.cooling_unit });
+    await admin.send('DELETE', `/api/v1/users/${agent.id}`);
     await admin.dispose();
   }
 });
