@@ -34,15 +34,16 @@ type sipDialog struct {
 	remoteHold bool // the far end holds us
 	// Session timer (RFC 4028): every refresh interval we refresh (re-INVITE)
 	// or the far end must have.
-	seInterval  time.Duration
-	weRefresh   bool
-	lastRefresh time.Time
-	onEnd       func(endInfo) // the far end ended it (BYE, session expiry)
-	onChange    func()        // hold state or media changed by the far end
-	onRefer     func(target string) (int, error)
-	ended       chan struct{}
-	endOnce     sync.Once
-	closeOnce   sync.Once
+	seInterval   time.Duration
+	weRefresh    bool
+	timerRequire bool // the far end supports timers: our 2xx says Require: timer
+	lastRefresh  time.Time
+	onEnd        func(endInfo) // the far end ended it (BYE, session expiry)
+	onChange     func()        // hold state or media changed by the far end
+	onRefer      func(target string) (int, error)
+	ended        chan struct{}
+	endOnce      sync.Once
+	closeOnce    sync.Once
 }
 
 func (g *Gateway) newDialog(t *trunk, rtp *rtpLeg) *sipDialog {
@@ -178,9 +179,7 @@ func (d *sipDialog) reinvite(ctx context.Context, hold bool) error {
 	if m, perr := parseSDP(res.Body()); perr == nil {
 		d.applyRemote(m)
 	}
-	d.mu.Lock()
-	d.lastRefresh = time.Now()
-	d.mu.Unlock()
+	d.takeTimerAnswer(res) // a re-INVITE refreshes the session too
 	if !hold {
 		d.rtp.setSending(true)
 	} else {
@@ -228,10 +227,13 @@ func (d *sipDialog) addTimerHeaders(req *sip.Request) {
 		ref = "uac"
 	}
 	req.AppendHeader(sip.NewHeader("Supported", "timer"))
-	req.AppendHeader(sip.NewHeader("Session-Expires", fmt.Sprintf("%d;refresher=%s", int(iv/time.Second), ref)))
+	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(iv)+";refresher="+ref))
 }
 
-// runSessionTimer refreshes the session or ends it on expiry (RFC 4028).
+// runSessionTimer refreshes the session or ends it on expiry (RFC 4028):
+// as the refresher we re-INVITE at half the interval; otherwise, when no
+// refresh came, we send BYE shortly before the session would expire
+// (§10: the interval minus a third of it, at most 32 s).
 func (d *sipDialog) runSessionTimer() {
 	for {
 		d.mu.Lock()
@@ -240,38 +242,112 @@ func (d *sipDialog) runSessionTimer() {
 		if iv <= 0 {
 			return
 		}
-		wait := time.Until(last.Add(iv))
+		due := last.Add(iv - min(32*time.Second, iv/3))
 		if we {
-			wait = time.Until(last.Add(iv / 2))
+			due = last.Add(iv / 2)
 		}
 		select {
 		case <-d.ended:
 			return
-		case <-time.After(wait):
+		case <-time.After(time.Until(due)):
 		}
 		d.mu.Lock()
-		last = d.lastRefresh
+		changed := d.lastRefresh != last || d.seInterval != iv || d.weRefresh != we
 		body := d.local.bytes()
 		d.mu.Unlock()
-		if we {
-			if time.Since(last) < iv/2 {
-				continue
-			}
-			res, err := d.sendInvite(context.Background(), body)
-			if err != nil || res.StatusCode == 481 || res.StatusCode == 408 {
-				d.remoteEnded(endInfo{reason: "session_expired", side: warmline.HangupSystem})
-				d.bye()
-				return
-			}
-			d.mu.Lock()
-			d.lastRefresh = time.Now()
-			d.mu.Unlock()
-		} else if time.Since(last) >= iv {
-			d.remoteEnded(endInfo{reason: "session_expired", side: warmline.HangupSystem})
-			d.bye()
+		if changed { // refreshed or renegotiated meanwhile
+			continue
+		}
+		if !we {
+			d.g.log.Info("session expired: the far end did not refresh it", "call_id", d.callID, "interval", iv)
+			d.expire()
 			return
 		}
+		res, err := d.sendInvite(context.Background(), body)
+		switch {
+		case err != nil || res.StatusCode == 408 || res.StatusCode == 481:
+			d.g.log.Info("session refresh failed: ending the call", "call_id", d.callID, "err", err, "res", res)
+			d.expire()
+			return
+		case res.IsSuccess():
+			d.takeTimerAnswer(res)
+		default: // e.g. 491 (glare): the session lives on, try again sooner
+			d.g.log.Warn("session refresh refused", "call_id", d.callID, "code", res.StatusCode)
+			d.mu.Lock()
+			d.lastRefresh = time.Now().Add(-iv / 4)
+			d.mu.Unlock()
+		}
 	}
+}
+
+func (d *sipDialog) expire() {
+	d.remoteEnded(endInfo{reason: "session_expired", side: warmline.HangupSystem})
+	d.bye()
+}
+
+// takeTimerRequest applies a request's Session-Expires as its UAS (RFC
+// 4028 §9): the interval asked for, refreshed by whom the refresher
+// parameter names, else by the UAC when it supports timers, else by us.
+// It reports whether the request asked for a session timer.
+func (d *sipDialog) takeTimerRequest(req *sip.Request) bool {
+	iv, ref := sessionExpires(req)
+	if iv <= 0 {
+		return false
+	}
+	supports := supportsTimer(req)
+	if ref == "" {
+		ref = "uas"
+		if supports {
+			ref = "uac"
+		}
+	}
+	d.mu.Lock()
+	d.seInterval, d.weRefresh, d.timerRequire, d.lastRefresh = iv, ref == "uas", supports, time.Now()
+	d.mu.Unlock()
+	return true
+}
+
+// timerAnswerHeaders puts the session timer in our 2xx; Require: timer
+// only when the far end supports timers (§9).
+func (d *sipDialog) timerAnswerHeaders(res *sip.Response) {
+	d.mu.Lock()
+	iv, we, require := d.seInterval, d.weRefresh, d.timerRequire
+	d.mu.Unlock()
+	if iv <= 0 {
+		return
+	}
+	ref := "uac"
+	if we {
+		ref = "uas"
+	}
+	if require {
+		res.AppendHeader(sip.NewHeader("Require", "timer"))
+	}
+	res.AppendHeader(sip.NewHeader("Session-Expires", seconds(iv)+";refresher="+ref))
+}
+
+// takeTimerAnswer applies the Session-Expires of a 2xx to an INVITE we
+// sent (§7.2): none means no session timer; refresher=uac means us.
+func (d *sipDialog) takeTimerAnswer(res *sip.Response) {
+	iv, ref := sessionExpires(res)
+	d.mu.Lock()
+	d.seInterval, d.weRefresh, d.lastRefresh = iv, iv > 0 && ref != "uas", time.Now()
+	d.mu.Unlock()
+}
+
+// supportsTimer says whether a request's Supported (or compact k) lists
+// "timer".
+func supportsTimer(req *sip.Request) bool {
+	for _, name := range []string{"Supported", "k"} {
+		for _, h := range req.GetHeaders(name) {
+			for _, o := range strings.Split(h.Value(), ",") {
+				if strings.EqualFold(strings.TrimSpace(o), "timer") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // sessionExpires reads Session-Expires: interval and refresher.

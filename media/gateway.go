@@ -48,6 +48,8 @@ type Config struct {
 	// Demo runs the built-in demo phone network for organisations
 	// without a trunk.
 	Demo bool
+	// SIPTimers: session timers and registration intervals (sip.go).
+	SIPTimers
 }
 
 // ICEServer is a STUN or TURN server as a browser's RTCPeerConnection takes it.

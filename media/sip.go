@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,12 +19,38 @@ import (
 
 const (
 	allowMethods    = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, REFER, NOTIFY, INFO"
-	minSE           = 90 // seconds, RFC 4028's minimum
-	offerSE         = 1800
 	maxInviteBody   = 16 << 10
 	inviteAckWait   = 32 * time.Second
 	referInviteWait = 60 * time.Second
 )
+
+// SIPTimers are the trunk leg's protocol intervals (a part of Config).
+// Zero values are the RFC defaults, which production keeps; tests shorten
+// them to see refreshes and expiries in seconds (RFC 4028 forbids a Min-SE
+// under 90 s on a real network).
+type SIPTimers struct {
+	// SessionExpires is the session interval offered on outbound INVITEs
+	// (RFC 4028; 1800 s).
+	SessionExpires time.Duration
+	// MinSE is the shortest session interval accepted: an INVITE asking
+	// for less gets 422 with Min-SE (90 s, whole seconds).
+	MinSE time.Duration
+	// RegisterRetry is the first wait after a failed REGISTER, doubled on
+	// each further failure up to 5 minutes, and the shortest refresh
+	// interval however short the registrar's expiry (5 s).
+	RegisterRetry time.Duration
+}
+
+func (g *Gateway) sessionExpires() time.Duration {
+	return cmp.Or(g.cfg.SessionExpires, 1800*time.Second)
+}
+
+func (g *Gateway) minSE() time.Duration { return cmp.Or(g.cfg.MinSE, 90*time.Second) }
+
+func (g *Gateway) registerRetry() time.Duration { return cmp.Or(g.cfg.RegisterRetry, 5*time.Second) }
+
+// seconds formats an interval for Session-Expires, Min-SE and Expires.
+func seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
 
 func (g *Gateway) handleSIP() {
 	g.srv.OnInvite(g.onInvite)
@@ -184,8 +211,8 @@ func (g *Gateway) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, 404, "Not Found", warning(399, "no line has this number"))
 		return
 	}
-	if iv, _ := sessionExpires(req); iv > 0 && iv < minSE*time.Second {
-		respond(tx, req, 422, "Session Interval Too Small", sip.NewHeader("Min-SE", strconv.Itoa(minSE)))
+	if iv, _ := sessionExpires(req); iv > 0 && iv < g.minSE() {
+		respond(tx, req, 422, "Session Interval Too Small", sip.NewHeader("Min-SE", seconds(g.minSE())))
 		return
 	}
 	if _, ok := pickCodec(offer.Codecs, t.codecs); !ok {
@@ -244,10 +271,7 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction, t *trunk, 
 	d := g.newDialog(t, rtp)
 	d.uas, d.callID, d.target, d.transport = uas, rec.SIPCallID, req.Contact().Address, strings.ToLower(req.Transport())
 	d.register()
-	if iv, ref := sessionExpires(req); iv > 0 {
-		d.seInterval = iv
-		d.weRefresh = ref == "uas"
-	}
+	d.takeTimerRequest(req)
 	d.applyRemote(offer)
 	if err := uas.Respond(180, "Ringing", nil); err != nil {
 		d.finish()
@@ -291,14 +315,7 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction, t *trunk, 
 	ct := g.contact(d.transport)
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	if d.seInterval > 0 {
-		ref := "uac"
-		if d.weRefresh {
-			ref = "uas"
-		}
-		res.AppendHeader(sip.NewHeader("Require", "timer"))
-		res.AppendHeader(sip.NewHeader("Session-Expires", fmt.Sprintf("%d;refresher=%s", int(d.seInterval/time.Second), ref)))
-	}
+	d.timerAnswerHeaders(res)
 	c.mu.Lock()
 	c.dlg = d
 	c.mu.Unlock()
@@ -448,7 +465,9 @@ func (g *Gateway) onSessionChange(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	ct := g.contact(d.transport)
 	res.AppendHeader(&ct)
-	d.timerResponseHeaders(req, res)
+	if d.takeTimerRequest(req) {
+		d.timerAnswerHeaders(res)
+	}
 	if err := tx.Respond(res); err != nil {
 		return
 	}
@@ -499,23 +518,6 @@ func (d *sipDialog) offerAnswer(req *sip.Request) ([]byte, int, string) {
 	}
 	d.lastRefresh = time.Now()
 	return d.local.bytes(), 200, "OK"
-}
-
-// timerResponseHeaders echoes the session timer in a 2xx to a refresh.
-func (d *sipDialog) timerResponseHeaders(req *sip.Request, res *sip.Response) {
-	iv, ref := sessionExpires(req)
-	if iv <= 0 {
-		return
-	}
-	if ref == "" {
-		ref = "uac"
-	}
-	d.mu.Lock()
-	d.seInterval = iv
-	d.weRefresh = ref == "uas"
-	d.mu.Unlock()
-	res.AppendHeader(sip.NewHeader("Require", "timer"))
-	res.AppendHeader(sip.NewHeader("Session-Expires", fmt.Sprintf("%d;refresher=%s", int(iv/time.Second), ref)))
 }
 
 func (d *sipDialog) changed() {
@@ -608,8 +610,8 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("Supported", "timer"))
-	req.AppendHeader(sip.NewHeader("Session-Expires", strconv.Itoa(offerSE)))
-	req.AppendHeader(sip.NewHeader("Min-SE", strconv.Itoa(minSE)))
+	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(g.sessionExpires())))
+	req.AppendHeader(sip.NewHeader("Min-SE", seconds(g.minSE())))
 	d.mu.Lock()
 	d.local.Codecs = t.codecs
 	req.SetBody(d.local.bytes())
@@ -669,10 +671,6 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 		d.bye()
 		return nil, nil, fmt.Errorf("ACK: %w", err)
 	}
-	if iv, ref := sessionExpires(res); iv > 0 {
-		d.mu.Lock()
-		d.seInterval, d.weRefresh, d.lastRefresh = iv, ref != "uas", time.Now()
-		d.mu.Unlock()
-	}
+	d.takeTimerAnswer(res)
 	return d, res, nil
 }

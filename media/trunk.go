@@ -122,43 +122,67 @@ func (g *Gateway) orgTrunk(org warmline.OrgID) *trunk {
 	return nil
 }
 
+// registerRetryMax caps the wait between failed REGISTERs.
+const registerRetryMax = 5 * time.Minute
+
+// registration is one trunk's binding at its registrar. Its REGISTERs
+// share a Call-ID and From tag and count their CSeq up (RFC 3261
+// §10.2.4), so the registrar sees refreshes of one binding.
+type registration struct {
+	t       *trunk
+	callID  sip.CallIDHeader
+	tag     string
+	cseq    uint32
+	expires int // seconds asked for; raised by a 423's Min-Expires
+}
+
 // register keeps a register-mode trunk registered: REGISTER with digest
-// auth, refreshed before expiry, retried with capped backoff on failure.
+// auth, refreshed at 80 % of the granted expiry (not sooner than
+// RegisterRetry), retried after RegisterRetry, 2×, 4×… up to 5 minutes
+// while it fails; un-REGISTER when ctx ends (reload, shutdown).
 func (g *Gateway) register(ctx context.Context, t *trunk) {
-	backoff := 5 * time.Second
+	r := &registration{t: t, callID: sip.CallIDHeader(sip.GenerateTagN(24)), tag: sip.GenerateTagN(16), expires: t.cfg.RegisterExpires}
+	if r.expires <= 0 {
+		r.expires = 300
+	}
+	backoff := g.registerRetry()
 	for {
-		expires, err := g.registerOnce(ctx, t)
+		granted, err := g.registerOnce(ctx, r)
 		wait := backoff
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			g.log.Warn("trunk registration failed", "trunk", t.cfg.ID, "org", t.cfg.OrgID, "err", err, "retry_in", backoff)
-			backoff = min(backoff*2, 5*time.Minute)
+			backoff = min(backoff*2, registerRetryMax)
 		} else {
-			backoff = 5 * time.Second
-			wait = time.Duration(expires) * time.Second * 8 / 10 // refresh at 80 %
-			if wait < 10*time.Second {
-				wait = 10 * time.Second
-			}
+			backoff = g.registerRetry()
+			wait = max(time.Duration(granted)*time.Second*8/10, g.registerRetry())
 		}
 		select {
 		case <-ctx.Done():
-			g.unregister(t)
+			g.unregister(r)
 			return
 		case <-time.After(wait):
 		}
 	}
 }
 
-func (g *Gateway) registerRequest(t *trunk, expires int) *sip.Request {
+func (g *Gateway) registerRequest(r *registration, expires int) *sip.Request {
+	t := r.t
 	aor := sip.Uri{User: t.cfg.Username, Host: t.cfg.Host}
 	if t.cfg.Port != 0 && t.cfg.Port != 5060 {
 		aor.Port = t.cfg.Port
 	}
 	req := sip.NewRequest(sip.REGISTER, sip.Uri{Host: aor.Host, Port: aor.Port})
-	req.AppendHeader(&sip.FromHeader{Address: aor, Params: tagParams()})
+	from := sip.FromHeader{Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", r.tag)
+	req.AppendHeader(&from)
 	req.AppendHeader(&sip.ToHeader{Address: aor})
+	callID := r.callID
+	req.AppendHeader(&callID)
+	r.cseq++
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: r.cseq, MethodName: sip.REGISTER})
 	ct := g.contact(t.cfg.Transport)
 	ct.Address.User = t.cfg.Username
 	req.AppendHeader(&ct)
@@ -168,27 +192,39 @@ func (g *Gateway) registerRequest(t *trunk, expires int) *sip.Request {
 	return req
 }
 
-func (g *Gateway) registerOnce(ctx context.Context, t *trunk) (int, error) {
-	expires := t.cfg.RegisterExpires
-	if expires <= 0 {
-		expires = 300
+// sendRegister sends a REGISTER, answering a 401/407 challenge with the trunk's
+// credentials, and keeps the CSeq the retry used.
+func (g *Gateway) sendRegister(ctx context.Context, r *registration, expires int) (*sip.Response, error) {
+	req := g.registerRequest(r, expires)
+	res, err := g.cli.Do(ctx, req)
+	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
+		res, err = g.cli.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: r.t.cfg.Username, Password: r.t.cfg.Password})
+		r.cseq = req.CSeq().SeqNo
 	}
+	return res, err
+}
+
+// registerOnce registers once and returns the expiry granted (seconds).
+// A 423 (Interval Too Brief) is retried at once with its Min-Expires.
+func (g *Gateway) registerOnce(ctx context.Context, r *registration) (int, error) {
 	rctx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	req := g.registerRequest(t, expires)
-	res, err := g.cli.Do(rctx, req)
+	res, err := g.sendRegister(rctx, r, r.expires)
+	if err == nil && res.StatusCode == 423 {
+		if h := res.GetHeader("Min-Expires"); h != nil {
+			if n, perr := strconv.Atoi(strings.TrimSpace(h.Value())); perr == nil && n > r.expires {
+				r.expires = n
+				res, err = g.sendRegister(rctx, r, r.expires)
+			}
+		}
+	}
 	if err != nil {
 		return 0, err
-	}
-	if res.StatusCode == 401 || res.StatusCode == 407 {
-		res, err = g.cli.DoDigestAuth(rctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
-		if err != nil {
-			return 0, err
-		}
 	}
 	if res.StatusCode != 200 {
 		return 0, fmt.Errorf("REGISTER answered %d %s", res.StatusCode, res.Reason)
 	}
+	expires := r.expires
 	if h := res.GetHeader("Expires"); h != nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
 			expires = n
@@ -205,12 +241,8 @@ func (g *Gateway) registerOnce(ctx context.Context, t *trunk) (int, error) {
 }
 
 // unregister removes our binding when a trunk goes away (best effort).
-func (g *Gateway) unregister(t *trunk) {
+func (g *Gateway) unregister(r *registration) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	req := g.registerRequest(t, 0)
-	res, err := g.cli.Do(ctx, req)
-	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
-		_, _ = g.cli.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
-	}
+	_, _ = g.sendRegister(ctx, r, 0)
 }
