@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,8 +17,10 @@ import (
 
 // newWebRTCAPI builds the pion API every browser leg uses: G.711 and
 // telephone-event only, no interceptors (no NACK, no reports: audio
-// pass-through needs none), and the ICE settings of cfg.
-func newWebRTCAPI(cfg Config) (*webrtc.API, error) {
+// pass-through needs none), and the ICE settings of cfg. Every leg's ICE
+// shares one UDP socket, mux (newICEMux): one socket and one reading
+// goroutine for all browsers instead of one of each per leg.
+func newWebRTCAPI(cfg Config, mux ice.UDPMux) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	for _, c := range []webrtc.RTPCodecParameters{
 		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: ptPCMU},
@@ -35,14 +38,43 @@ func newWebRTCAPI(cfg Config) (*webrtc.API, error) {
 	if len(cfg.PublicIPs) > 0 {
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
-	if err := se.SetEphemeralUDPPortRange(uint16(cfg.RTPPortMin), uint16(cfg.RTPPortMax)); err != nil {
-		return nil, fmt.Errorf("ICE port range: %w", err)
-	}
+	se.SetICEUDPMux(mux)
 	// A browser that stops answering consent checks is disconnected
 	// after 5 s and failed after 10 s more: its calls end as browser_lost.
 	se.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se),
 		webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
+}
+
+// iceReadBuffer is the shared ICE socket's receive buffer: every
+// browser's packets queue there (50 a second per call), so it is sized
+// for a pause of tens of milliseconds at hundreds of calls. The kernel
+// caps it at net.core.rmem_max.
+const iceReadBuffer = 4 << 20
+
+// newICEMux opens the UDP port every browser leg's ICE shares
+// (cfg.ICEPort): on ip, or on each local address when ip is unspecified
+// (0.0.0.0), loopback included when cfg.ICEIncludeLoopback. Browsers are
+// told apart by their ICE username, then by their address.
+func newICEMux(cfg Config, ip net.IP) (ice.UDPMux, error) {
+	if ip.IsUnspecified() {
+		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
+			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer)}
+		if cfg.ICEIncludeLoopback {
+			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
+		}
+		m, err := ice.NewMultiUDPMuxFromPort(cfg.ICEPort, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("ICE port %d: %w", cfg.ICEPort, err)
+		}
+		return m, nil
+	}
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: cfg.ICEPort})
+	if err != nil {
+		return nil, fmt.Errorf("ICE port: %w", err)
+	}
+	_ = c.SetReadBuffer(iceReadBuffer)
+	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c}), nil
 }
 
 // checkBrowserOffer refuses an offer the leg cannot use, with the reason

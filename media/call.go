@@ -403,37 +403,46 @@ func (c *call) sendDTMF(digits string) error {
 }
 
 // monitorMedia ends the call when RTP stops (MediaTimeout) from the far
-// end or from the browser, except while the call is held.
+// end or from the browser, except while the call is held. It checks four
+// times a second from a timer, not a goroutine of its own: one goroutine
+// less per call.
 func (c *call) monitorMedia() {
-	t := time.NewTicker(time.Second / 4)
-	defer t.Stop()
-	for {
+	var check func()
+	check = func() {
 		select {
 		case <-c.done:
 			return
-		case <-t.C:
+		default:
 		}
-		c.mu.Lock()
-		dlg, agent := c.dlg, c.agent
-		c.mu.Unlock()
-		if dlg == nil || dlg.held() {
-			if dlg != nil {
-				dlg.rtp.lastRecv.Store(time.Now().UnixNano())
-			}
-			continue
-		}
-		limit := time.Now().Add(-c.g.cfg.MediaTimeout).UnixNano()
-		silent := dlg.rtp.lastRecv.Load() < limit
-		if s := c.g.session(agent); s != nil {
-			if l := s.currentLeg(); l != nil && l.lastRecv.Load() < limit {
-				silent = true
-			}
-		}
-		if silent {
+		if c.mediaStopped() {
 			c.end(endInfo{reason: "media_timeout", side: warmline.HangupSystem})
 			return
 		}
+		time.AfterFunc(time.Second/4, check)
 	}
+	time.AfterFunc(time.Second/4, check)
+}
+
+// mediaStopped reports whether either side has been silent for
+// MediaTimeout; a held call's silence does not count.
+func (c *call) mediaStopped() bool {
+	c.mu.Lock()
+	dlg, agent := c.dlg, c.agent
+	c.mu.Unlock()
+	if dlg == nil || dlg.held() {
+		if dlg != nil {
+			dlg.rtp.lastRecv.Store(time.Now().UnixNano())
+		}
+		return false
+	}
+	limit := time.Now().Add(-c.g.cfg.MediaTimeout).UnixNano()
+	silent := dlg.rtp.lastRecv.Load() < limit
+	if s := c.g.session(agent); s != nil {
+		if l := s.currentLeg(); l != nil && l.lastRecv.Load() < limit {
+			silent = true
+		}
+	}
+	return silent
 }
 
 // --- outbound: click-to-call, agent first ---
@@ -605,7 +614,7 @@ func (c *call) connected(dlg *sipDialog) {
 	}
 	cancel()
 	c.notify()
-	go c.monitorMedia()
+	c.monitorMedia()
 	go dlg.runSessionTimer()
 }
 

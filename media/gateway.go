@@ -15,6 +15,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/warmline/warmline/backend/warmline"
@@ -34,6 +35,10 @@ type Config struct {
 	// RTPPortMin and RTPPortMax bound the UDP ports of the SIP legs' RTP
 	// and of the browser legs' ICE.
 	RTPPortMin, RTPPortMax int
+	// ICEPort is the one UDP port all browser legs' ICE shares (pion's
+	// ICE UDP mux), on the RTP bind address; 0: RTPPortMax, so the
+	// firewall opening for the RTP range covers it.
+	ICEPort int
 	// PublicIPs are 1:1 NAT addresses announced in ICE candidates and SDP.
 	PublicIPs []string
 	// ICEIncludeLoopback offers 127.0.0.1 candidates (tests, one machine).
@@ -89,6 +94,7 @@ type Gateway struct {
 	log   *slog.Logger
 
 	api     *webrtc.API
+	iceMux  ice.UDPMux // the browser legs' shared ICE socket; closed by shutdown
 	ports   *portAlloc
 	listen  []listenAddr
 	rtpIP   net.IP     // RTP sockets bind here
@@ -136,6 +142,12 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 	if cfg.RTPPortMin <= 0 || cfg.RTPPortMax > 65535 || cfg.RTPPortMin+1 >= cfg.RTPPortMax {
 		return nil, fmt.Errorf("media: bad RTP port range %d-%d", cfg.RTPPortMin, cfg.RTPPortMax)
 	}
+	if cfg.ICEPort == 0 {
+		cfg.ICEPort = cfg.RTPPortMax
+	}
+	if cfg.ICEPort < 0 || cfg.ICEPort > 65535 {
+		return nil, fmt.Errorf("media: bad ICE port %d", cfg.ICEPort)
+	}
 	if len(cfg.SIPListen) == 0 {
 		cfg.SIPListen = []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}
 	}
@@ -154,13 +166,10 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 		}
 		g.listen = append(g.listen, l)
 	}
-	var err error
-	if g.api, err = newWebRTCAPI(cfg); err != nil {
-		return nil, fmt.Errorf("media: %w", err)
-	}
 	if err := g.addresses(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
+	var err error
 	g.ua, err = sipgo.NewUA(sipgo.WithUserAgent("Warmline"), sipgo.WithUserAgentHostname(g.sipHost))
 	if err != nil {
 		return nil, fmt.Errorf("media: SIP user agent: %w", err)
@@ -172,6 +181,16 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 		return nil, fmt.Errorf("media: SIP client: %w", err)
 	}
 	g.dua = &sipgo.DialogUA{Client: g.cli, ContactHDR: g.contact("udp")}
+	// Last: nothing below can fail and leave the port open.
+	if g.iceMux, err = newICEMux(cfg, g.rtpIP); err != nil {
+		_ = g.ua.Close()
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	if g.api, err = newWebRTCAPI(cfg, g.iceMux); err != nil {
+		_ = g.iceMux.Close()
+		_ = g.ua.Close()
+		return nil, fmt.Errorf("media: %w", err)
+	}
 	g.handleSIP()
 	return g, nil
 }
@@ -322,6 +341,7 @@ func (g *Gateway) shutdown() {
 	}
 	wg.Wait()
 	_ = g.ua.Close()
+	_ = g.iceMux.Close()
 }
 
 // isRunning reports whether Run has started the listeners.

@@ -34,7 +34,8 @@ import (
 //
 // MEDIA_LOAD_AGENTS is a list: N=1 first gives the baseline of the same
 // run. MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of each steady
-// state (file.N when several).
+// state (file.N when several); MEDIA_LOAD_GOROUTINES=file writes the
+// gateway's goroutines (file.N) then.
 func BenchmarkGatewayLoad(b *testing.B) {
 	secs := 10
 	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_SECONDS")); err == nil && v > 0 {
@@ -123,7 +124,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		_ = stdin.Close()
 		select {
 		case <-exited:
-		case <-time.After(10 * time.Second):
+		case <-time.After(40 * time.Second):
 			_ = cmd.Process.Kill()
 			<-exited
 		}
@@ -151,6 +152,12 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	setupTime := time.Since(setup)
 	time.Sleep(2 * time.Second) // settle
 	goDuring, rssDuring := runtime.NumGoroutine(), rssKB("self")
+	if p := os.Getenv("MEDIA_LOAD_GOROUTINES"); p != "" { // who they are
+		if fh, err := os.Create(fmt.Sprintf("%s.%d", p, n)); err == nil {
+			_ = pprof.Lookup("goroutine").WriteTo(fh, 1)
+			fh.Close()
+		}
+	}
 
 	load0, sys0, lg0 := loadavg(), systemCPU(), procCPU(cmd.Process.Pid)
 	var ms0, ms1 runtime.MemStats

@@ -191,7 +191,9 @@ func (s *agentSession) currentLeg() *agentLeg {
 	return s.leg
 }
 
-func (s *agentSession) writeLoop() {
+// writeLoop sends queued messages and pings until the session closes; it
+// closes the session when ctx ends (the server stopping).
+func (s *agentSession) writeLoop(ctx context.Context) {
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {
@@ -207,6 +209,9 @@ func (s *agentSession) writeLoop() {
 				s.closeWith(websocket.CloseGoingAway, "")
 				return
 			}
+		case <-ctx.Done():
+			s.closeWith(websocket.CloseGoingAway, "server stopping")
+			return
 		case <-s.done:
 			return
 		}
@@ -219,7 +224,7 @@ func (s *agentSession) writeLoop() {
 func (g *Gateway) ServeAgent(ctx context.Context, a Agent, ws *websocket.Conn) {
 	s := &agentSession{g: g, agent: a, ws: ws, send: make(chan []byte, phoneSendBuffer), done: make(chan struct{})}
 	defer s.closeWith(websocket.CloseNormalClosure, "")
-	go s.writeLoop()
+	go s.writeLoop(ctx)
 
 	settings, err := g.store.PhoneSettings(ctx, a.OrgID)
 	if err != nil {
@@ -239,13 +244,6 @@ func (g *Gateway) ServeAgent(ctx context.Context, a Agent, ws *websocket.Conn) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		select {
-		case <-ctx.Done():
-			s.closeWith(websocket.CloseGoingAway, "server stopping")
-		case <-s.done:
-		}
-	}()
 	window, count := time.Now(), 0
 	for {
 		_ = ws.SetReadDeadline(time.Now().Add(phoneIdle))

@@ -100,8 +100,14 @@ func main() {
 			close(stop)
 			out, _ := json.Marshal(w.result())
 			fmt.Println(string(out))
+			// Hang up and wait for the gateway's BYEs, so that it ends
+			// every call while its database is still there.
 			for _, p := range phones {
 				p.hangUp()
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for tr.ended.Load() < tr.answered.Load() && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
 			}
 			return
 		}
@@ -388,6 +394,7 @@ type trunk struct {
 	mu       sync.Mutex
 	calls    map[string]*trunkCall
 	answered atomic.Int64
+	ended    atomic.Int64 // calls the gateway sent BYE for
 }
 
 type trunkCall struct {
@@ -431,6 +438,7 @@ func startTrunk(addr string, w *window) (*trunk, error) {
 		}
 		_ = c.uas.ReadBye(req, tx)
 		_ = c.rtp.Close()
+		t.ended.Add(1)
 	})
 	go func() { _ = srv.ServeUDP(pc) }()
 	return t, nil
