@@ -34,16 +34,16 @@ type sipDialog struct {
 	remoteHold bool // the far end holds us
 	// Session timer (RFC 4028): every refresh interval we refresh (re-INVITE)
 	// or the far end must have.
-	seInterval   time.Duration
-	weRefresh    bool
-	timerRequire bool // the far end supports timers: our 2xx says Require: timer
-	lastRefresh  time.Time
-	onEnd        func(endInfo) // the far end ended it (BYE, session expiry)
-	onChange     func()        // hold state or media changed by the far end
-	onRefer      func(target string) (int, error)
-	ended        chan struct{}
-	endOnce      sync.Once
-	closeOnce    sync.Once
+	seInterval  time.Duration
+	weRefresh   bool
+	farTimer    bool // the far end supports session timers (its Supported/Require)
+	lastRefresh time.Time
+	onEnd       func(endInfo) // the far end ended it (BYE, session expiry)
+	onChange    func()        // hold state or media changed by the far end
+	onRefer     func(target string) (int, error)
+	ended       chan struct{}
+	endOnce     sync.Once
+	closeOnce   sync.Once
 }
 
 func (g *Gateway) newDialog(t *trunk, rtp *rtpLeg) *sipDialog {
@@ -302,7 +302,7 @@ func (d *sipDialog) takeTimerRequest(req *sip.Request) bool {
 		}
 	}
 	d.mu.Lock()
-	d.seInterval, d.weRefresh, d.timerRequire, d.lastRefresh = iv, ref == "uas", supports, time.Now()
+	d.seInterval, d.weRefresh, d.farTimer, d.lastRefresh = iv, ref == "uas", supports, time.Now()
 	d.mu.Unlock()
 	return true
 }
@@ -311,7 +311,7 @@ func (d *sipDialog) takeTimerRequest(req *sip.Request) bool {
 // only when the far end supports timers (§9).
 func (d *sipDialog) timerAnswerHeaders(res *sip.Response) {
 	d.mu.Lock()
-	iv, we, require := d.seInterval, d.weRefresh, d.timerRequire
+	iv, we, require := d.seInterval, d.weRefresh, d.farTimer
 	d.mu.Unlock()
 	if iv <= 0 {
 		return
@@ -327,19 +327,27 @@ func (d *sipDialog) timerAnswerHeaders(res *sip.Response) {
 }
 
 // takeTimerAnswer applies the Session-Expires of a 2xx to an INVITE we
-// sent (§7.2): none means no session timer; refresher=uac means us.
+// sent (§7.2): refresher=uac means us; none turns the timer off — except
+// from a far end without timer support that made us the refresher (§9):
+// it never echoes the header, and our refreshes go on (a dead dialog
+// answers them 408/481).
 func (d *sipDialog) takeTimerAnswer(res *sip.Response) {
 	iv, ref := sessionExpires(res)
 	d.mu.Lock()
-	d.seInterval, d.weRefresh, d.lastRefresh = iv, iv > 0 && ref != "uas", time.Now()
-	d.mu.Unlock()
+	defer d.mu.Unlock()
+	d.lastRefresh = time.Now()
+	if iv <= 0 && d.seInterval > 0 && d.weRefresh && !d.farTimer {
+		return
+	}
+	d.seInterval, d.weRefresh = iv, iv > 0 && ref != "uas"
+	d.farTimer = d.farTimer || supportsTimer(res)
 }
 
-// supportsTimer says whether a request's Supported (or compact k) lists
-// "timer".
-func supportsTimer(req *sip.Request) bool {
-	for _, name := range []string{"Supported", "k"} {
-		for _, h := range req.GetHeaders(name) {
+// supportsTimer says whether a message's Supported (or compact k) or
+// Require lists "timer".
+func supportsTimer(m interface{ GetHeaders(string) []sip.Header }) bool {
+	for _, name := range []string{"Supported", "k", "Require"} {
+		for _, h := range m.GetHeaders(name) {
 			for _, o := range strings.Split(h.Value(), ",") {
 				if strings.EqualFold(strings.TrimSpace(o), "timer") {
 					return true

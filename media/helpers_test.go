@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -623,7 +624,23 @@ type sipPeer struct {
 	notifies chan string
 	// reinvites records the SDP of re-INVITEs the gateway sent.
 	reinvites chan string
+	// network is "udp" or "tcp": where the peer listens and how it calls.
+	network string
+	// answerHdrs go into the peer's 200 to an INVITE (e.g. Session-Expires);
+	// reinviteHdrs records the headers named in reinviteWatch of each
+	// re-INVITE the gateway sent.
+	answerHdrs   []sip.Header
+	reinviteHdrs chan map[string]string
+	// timers: the peer supports RFC 4028 and echoes a re-INVITE's
+	// Session-Expires in its 200.
+	timers bool
+	// challenge, when set, sees each new INVITE first; true means it has
+	// answered it (e.g. 407) and the peer does nothing more.
+	challenge func(req *sip.Request, tx sip.ServerTransaction) bool
 }
+
+// reinviteWatch are the headers reinviteHdrs records.
+var reinviteWatch = []string{"Session-Expires", "Supported", "CSeq"}
 
 type peerCall struct {
 	p       *sipPeer
@@ -639,7 +656,11 @@ type peerCall struct {
 	te      uint8
 }
 
-func newSIPPeer(t testing.TB, host string) *sipPeer {
+func newSIPPeer(t testing.TB, host string) *sipPeer { return newSIPPeerOn(t, host, "udp") }
+
+// newSIPPeerOn is a peer listening on network ("udp" or "tcp"); over TCP
+// its Contact says transport=tcp and it calls over TCP.
+func newSIPPeerOn(t testing.TB, host, network string) *sipPeer {
 	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("test-peer"), sipgo.WithUserAgentHostname(host))
 	if err != nil {
@@ -647,13 +668,29 @@ func newSIPPeer(t testing.TB, host string) *sipPeer {
 	}
 	srv, _ := sipgo.NewServer(ua)
 	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname(host))
-	pc, err := net.ListenPacket("udp4", host+":0")
-	if err != nil {
-		t.Fatal(err)
+	p := &sipPeer{t: t, ua: ua, host: host, network: network, calls: make(chan *peerCall, 8), tone: 600, byID: map[string]*peerCall{},
+		reinvites: make(chan string, 8), notifies: make(chan string, 8), reinviteHdrs: make(chan map[string]string, 16)}
+	var serve func() error
+	var listener io.Closer
+	if network == "tcp" {
+		ln, err := net.Listen("tcp4", host+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.port, listener, serve = ln.Addr().(*net.TCPAddr).Port, ln, func() error { return srv.ServeTCP(ln) }
+	} else {
+		pc, err := net.ListenPacket("udp4", host+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.port, listener, serve = pc.LocalAddr().(*net.UDPAddr).Port, pc, func() error { return srv.ServeUDP(pc) }
 	}
-	p := &sipPeer{t: t, ua: ua, host: host, port: pc.LocalAddr().(*net.UDPAddr).Port, calls: make(chan *peerCall, 8),
-		tone: 600, byID: map[string]*peerCall{}, reinvites: make(chan string, 8), notifies: make(chan string, 8)}
-	p.dua = &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{Address: sip.Uri{User: "peer", Host: host, Port: p.port}}}
+	contact := sip.ContactHeader{Address: sip.Uri{User: "peer", Host: host, Port: p.port}}
+	if network == "tcp" {
+		contact.Address.UriParams = sip.NewParams()
+		contact.Address.UriParams.Add("transport", "tcp")
+	}
+	p.dua = &sipgo.DialogUA{Client: cli, ContactHDR: contact}
 	srv.OnInvite(p.onInvite)
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
 		if c := p.call(req); c != nil && c.uas != nil {
@@ -680,8 +717,8 @@ func newSIPPeer(t testing.TB, host string) *sipPeer {
 		default:
 		}
 	})
-	go func() { _ = srv.ServeUDP(pc) }()
-	t.Cleanup(func() { _ = pc.Close(); _ = ua.Close() })
+	go func() { _ = serve() }()
+	t.Cleanup(func() { _ = listener.Close(); _ = ua.Close() })
 	return p
 }
 
@@ -797,6 +834,16 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 		offer := string(req.Body())
+		hdrs := map[string]string{}
+		for _, name := range reinviteWatch {
+			if h := req.GetHeader(name); h != nil {
+				hdrs[name] = h.Value()
+			}
+		}
+		select {
+		case p.reinviteHdrs <- hdrs:
+		default:
+		}
 		p.reinvites <- offer
 		ans := map[string]string{"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive"}[sdpDir(offer)]
 		if ans == "" {
@@ -807,7 +854,15 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		} else {
 			_ = c.uac.ReadRequest(req, tx)
 		}
-		_ = tx.Respond(sip.NewSDPResponseFromRequest(req, c.sdp(ans, 2)))
+		res := sip.NewSDPResponseFromRequest(req, c.sdp(ans, 2))
+		if se := req.GetHeader("Session-Expires"); se != nil && p.timers {
+			res.AppendHeader(sip.NewHeader("Require", "timer"))
+			res.AppendHeader(sip.NewHeader("Session-Expires", se.Value()))
+		}
+		_ = tx.Respond(res)
+		return
+	}
+	if p.challenge != nil && p.challenge(req, tx) {
 		return
 	}
 	if code := int(p.reject.Load()); code != 0 {
@@ -839,11 +894,15 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = uas.WriteResponse(res)
 		time.Sleep(1500 * time.Millisecond)
 	}
-	_ = uas.RespondSDP(c.sdp("sendrecv", 1))
+	res := sip.NewSDPResponseFromRequest(uas.InviteRequest, c.sdp("sendrecv", 1)) // its To has our tag
+	for _, h := range p.answerHdrs {
+		res.AppendHeader(h)
+	}
+	_ = uas.WriteResponse(res)
 }
 
-// dial places a call to the gateway from this peer.
-func (p *sipPeer) dial(gwPort int, to, from string) (*peerCall, error) {
+// dial places a call to the gateway from this peer, with extra headers.
+func (p *sipPeer) dial(gwPort int, to, from string, hdrs ...sip.Header) (*peerCall, error) {
 	c := p.newCall()
 	uri := sip.Uri{User: to, Host: "127.0.0.1", Port: gwPort}
 	req := sip.NewRequest(sip.INVITE, uri)
@@ -852,6 +911,12 @@ func (p *sipPeer) dial(gwPort int, to, from string) (*peerCall, error) {
 	req.AppendHeader(&sip.FromHeader{Address: sip.Uri{User: from, Host: p.host}, Params: params})
 	req.AppendHeader(&sip.ToHeader{Address: uri})
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	for _, h := range hdrs {
+		req.AppendHeader(h)
+	}
+	if p.network == "tcp" {
+		req.SetTransport("TCP")
+	}
 	req.SetBody(c.sdp("sendrecv", 1))
 	sess, err := p.dua.WriteInvite(context.Background(), req)
 	if err != nil {
