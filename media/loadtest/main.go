@@ -100,10 +100,16 @@ func main() {
 			close(stop)
 			out, _ := json.Marshal(w.result())
 			fmt.Println(string(out))
-			// Hang up and wait for the gateway's BYEs, so that it ends
-			// every call while its database is still there.
-			for _, p := range phones {
+			// Hang up, 50 calls a second as a busy floor might (ending
+			// hundreds at once queues their records' transactions past
+			// the gateway's store timeout), and wait for the gateway's
+			// BYEs, so that it ends every call while its database is
+			// still there.
+			for i, p := range phones {
 				p.hangUp()
+				if i%10 == 9 {
+					time.Sleep(200 * time.Millisecond)
+				}
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for tr.ended.Load() < tr.answered.Load() && time.Now().Before(deadline) {
