@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,20 @@ type registrar struct {
 	port       int
 	registered chan string // the Contact of each accepted REGISTER
 	rejected   chan struct{}
+	// attempts gets every REGISTER with good credentials.
+	attempts chan regAttempt
+	// answer, when set before the first REGISTER, decides the final
+	// response to authenticated REGISTER n (from 1); nil: 200, Expires 60.
+	answer func(n int, req *sip.Request) (int, []sip.Header)
+	n      atomic.Int32
+}
+
+type regAttempt struct {
+	at      time.Time
+	callID  string
+	cseq    uint32
+	expires string
+	code    int
 }
 
 func newRegistrar(t *testing.T, user, pass string) *registrar {
@@ -30,7 +45,8 @@ func newRegistrar(t *testing.T, user, pass string) *registrar {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &registrar{port: pc.LocalAddr().(*net.UDPAddr).Port, registered: make(chan string, 4), rejected: make(chan struct{}, 16)}
+	r := &registrar{port: pc.LocalAddr().(*net.UDPAddr).Port, registered: make(chan string, 4), rejected: make(chan struct{}, 16),
+		attempts: make(chan regAttempt, 32)}
 	chal := &digest.Challenge{Realm: "provider", Nonce: "abc123", Algorithm: "MD5", QOP: []string{"auth"}}
 	srv.OnRegister(func(req *sip.Request, tx sip.ServerTransaction) {
 		h := req.GetHeader("Authorization")
@@ -53,10 +69,22 @@ func newRegistrar(t *testing.T, user, pass string) *registrar {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 403, "Forbidden", nil))
 			return
 		}
-		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(sip.NewHeader("Expires", "60"))
+		code, hdrs := 200, []sip.Header{sip.NewHeader("Expires", "60")}
+		if r.answer != nil {
+			code, hdrs = r.answer(int(r.n.Add(1)), req)
+		}
+		r.attempts <- regAttempt{at: time.Now(), callID: req.CallID().Value(), cseq: req.CSeq().SeqNo, expires: req.GetHeader("Expires").Value(), code: code}
+		res := sip.NewResponseFromRequest(req, code, "Scripted", nil)
+		for _, h := range hdrs {
+			res.AppendHeader(h)
+		}
 		_ = tx.Respond(res)
-		r.registered <- req.Contact().Address.String()
+		if code == 200 {
+			select {
+			case r.registered <- req.Contact().Address.String():
+			default:
+			}
+		}
 	})
 	go func() { _ = srv.ServeUDP(pc) }()
 	t.Cleanup(func() { _ = pc.Close(); _ = ua.Close() })
