@@ -121,3 +121,44 @@ export function SelectField({
     </Field>
   );
 }
+
+type CheckboxProps = Omit<React.InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'checked' | 'id' | 'type'>;
+
+interface CheckboxFieldProps extends CheckboxProps {
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  error?: string | null;
+  hint?: ReactNode;
+}
+
+/** CheckboxField is a checkbox with its label beside it, an optional hint and the error message. */
+export function CheckboxField({ label, checked, onChange, error, hint, ...rest }: CheckboxFieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className={error ? 'field field--invalid' : 'field'}>
+      <div className="checkbox">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          onChange={(e) => onChange(e.target.checked)}
+          aria-describedby={hint ? hintId : undefined}
+          {...rest}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      {hint && (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

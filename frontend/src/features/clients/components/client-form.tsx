@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { Field, SelectField, TextAreaField, TextField } from '../../../components/ui/form-field';
 import { formatPhone } from '../../../lib/format';
 import type { Channel, Client, ClientInput, Stage, User, UserID } from '../../../lib/types';
@@ -37,8 +38,7 @@ export function ClientForm({ client, stages, users, channels, defaultOwnerId, on
   const openStages = stages.filter((s) => s.kind === 'open');
   const [stageId, setStageId] = useState(String(openStages[0]?.id ?? stages[0]?.id ?? ''));
   const [notes, setNotes] = useState(client?.notes ?? '');
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -60,14 +60,7 @@ export function ClientForm({ client, stages, users, channels, defaultOwnerId, on
       if (stageId) input.stage_id = Number(stageId);
       if (notes.trim()) input.notes = notes;
     }
-    setPending(true);
-    try {
-      await onSubmit(input);
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    await run(() => onSubmit(input));
   };
 
   const activeUsers = users.filter((u) => u.active || String(u.id) === ownerId);
@@ -155,14 +148,7 @@ export function ClientForm({ client, stages, users, channels, defaultOwnerId, on
       {creating && (
         <TextAreaField label={t('client.fields.notes')} value={notes} onChange={setNotes} error={fieldErrors.notes} rows={3} />
       )}
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : submitLabel}
-        </button>
-        <button type="button" className="btn btn--secondary" onClick={onCancel} disabled={pending}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { Loading } from '../../../components/ui/loading';
+import { FormActions } from '../../../components/ui/form-actions';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import { useToast } from '../../../components/ui/toast';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -71,8 +72,7 @@ export function EmailSettingsForm({ settings, onSaved }: EmailSettingsFormProps)
   const [removePassword, setRemovePassword] = useState(false);
   const [from, setFrom] = useState(settings.from_address);
   const [handoff, setHandoff] = useState(settings.handoff_address);
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -96,33 +96,23 @@ export function EmailSettingsForm({ settings, onSaved }: EmailSettingsFormProps)
     };
     if (password) input.password = password;
     else if (removePassword) input.password = '';
-    setPending(true);
-    try {
+    await run(async () => {
       const saved = await saveEmailSettings(input);
       setPassword('');
       setRemovePassword(false);
       onSaved(saved);
       toast.show(t('integrations.email.saved'), 'success');
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   const remove = async () => {
     if (!window.confirm(t('integrations.email.confirmDelete'))) return;
     clear();
-    setPending(true);
-    try {
+    await run(async () => {
       await deleteEmailSettings();
       onSaved({ ...settings, configured: false, has_password: false, updated_at: null });
       toast.show(t('integrations.email.deleted'), 'success');
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -206,16 +196,13 @@ export function EmailSettingsForm({ settings, onSaved }: EmailSettingsFormProps)
         type="email"
         maxLength={254}
       />
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
+      <FormActions pending={pending}>
         {settings.configured && (
           <button type="button" className="btn btn--danger-ghost" onClick={() => void remove()} disabled={pending}>
             {t('integrations.email.delete')}
           </button>
         )}
-      </div>
+      </FormActions>
     </form>
   );
 }

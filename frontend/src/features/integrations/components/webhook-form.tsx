@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
-import { TextField } from '../../../components/ui/form-field';
+import { FormActions } from '../../../components/ui/form-actions';
+import { CheckboxField, TextField } from '../../../components/ui/form-field';
 import { EVENT_TYPES, type EventType } from '../../../lib/events';
 import { useFormErrors } from '../../../lib/use-form-errors';
 import type { Webhook, WebhookInput } from '../api/webhooks-api';
@@ -22,13 +23,11 @@ interface WebhookFormProps {
 export function WebhookForm({ webhook, onSubmit, onCancel }: WebhookFormProps) {
   const { t } = useTranslation();
   const eventsId = useId();
-  const enabledId = useId();
   const [url, setUrl] = useState(webhook?.url ?? '');
   const [description, setDescription] = useState(webhook?.description ?? '');
   const [types, setTypes] = useState<ReadonlySet<EventType>>(new Set(webhook?.event_types ?? []));
   const [enabled, setEnabled] = useState(webhook?.enabled ?? true);
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const toggle = (type: EventType, on: boolean) =>
     setTypes((old) => {
@@ -50,20 +49,15 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: WebhookFormProps) {
       setFieldErrors({ url: t('integrations.webhooks.urlScheme') });
       return;
     }
-    setPending(true);
-    try {
-      await onSubmit({
+    await run(() =>
+      onSubmit({
         url: u,
         description: description.trim(),
         // In the list's order, so the request does not depend on click order.
         event_types: EVENT_TYPES.filter((type) => types.has(type)),
         enabled,
-      });
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+      }),
+    );
   };
 
   const title = webhook ? t('integrations.webhooks.editTitle') : t('integrations.webhooks.newTitle');
@@ -112,25 +106,8 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: WebhookFormProps) {
           </p>
         )}
       </fieldset>
-      <div className={fieldErrors.enabled ? 'field field--invalid' : 'field'}>
-        <div className="checkbox">
-          <input id={enabledId} type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          <label htmlFor={enabledId}>{t('integrations.webhooks.enabled')}</label>
-        </div>
-        {fieldErrors.enabled && (
-          <p className="field__error" role="alert">
-            {fieldErrors.enabled}
-          </p>
-        )}
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
-        <button type="button" className="btn btn--secondary" onClick={onCancel} disabled={pending}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <CheckboxField label={t('integrations.webhooks.enabled')} checked={enabled} onChange={setEnabled} error={fieldErrors.enabled} />
+      <FormActions pending={pending} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,7 +1,8 @@
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
-import { SelectField, TextField } from '../../../components/ui/form-field';
+import { FormActions } from '../../../components/ui/form-actions';
+import { CheckboxField, SelectField, TextField } from '../../../components/ui/form-field';
 import type { Organisation } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
 import { updateOrganisation } from '../api/organisation-api';
@@ -37,14 +38,12 @@ interface OrganisationSettingsProps {
 /** OrganisationSettings edits the company's name, phone country, time zone and client visibility. */
 export function OrganisationSettings({ organisation, onSaved }: OrganisationSettingsProps) {
   const { t, i18n } = useTranslation();
-  const checkboxId = useId();
   const [name, setName] = useState(organisation.name);
   const [country, setCountry] = useState(organisation.default_country);
   const [zone, setZone] = useState(organisation.time_zone);
   const [ownOnly, setOwnOnly] = useState(organisation.agents_own_clients_only);
-  const [pending, setPending] = useState(false);
   const [saved, setSaved] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const countryNames = useMemo(() => {
     try {
@@ -67,8 +66,7 @@ export function OrganisationSettings({ organisation, onSaved }: OrganisationSett
       setFieldErrors({ name: t('validation.required') });
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       const org = await updateOrganisation({
         name: name.trim(),
         default_country: country,
@@ -77,11 +75,7 @@ export function OrganisationSettings({ organisation, onSaved }: OrganisationSett
       });
       onSaved(org);
       setSaved(true);
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -114,34 +108,18 @@ export function OrganisationSettings({ organisation, onSaved }: OrganisationSett
           </option>
         ))}
       </SelectField>
-      <div className={fieldErrors.agents_own_clients_only ? 'field field--invalid' : 'field'}>
-        <div className="checkbox">
-          <input
-            id={checkboxId}
-            type="checkbox"
-            checked={ownOnly}
-            onChange={(e) => { setOwnOnly(e.target.checked); setSaved(false); }}
-            aria-describedby={`${checkboxId}-hint`}
-          />
-          <label htmlFor={checkboxId}>{t('settings.organisation.ownOnly')}</label>
-        </div>
-        <p id={`${checkboxId}-hint`} className="field__hint">
-          {t('settings.organisation.ownOnlyHint')}
-        </p>
-        {fieldErrors.agents_own_clients_only && (
-          <p className="field__error" role="alert">
-            {fieldErrors.agents_own_clients_only}
-          </p>
-        )}
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
+      <CheckboxField
+        label={t('settings.organisation.ownOnly')}
+        checked={ownOnly}
+        onChange={(v) => { setOwnOnly(v); setSaved(false); }}
+        error={fieldErrors.agents_own_clients_only}
+        hint={t('settings.organisation.ownOnlyHint')}
+      />
+      <FormActions pending={pending}>
         <span className="muted small" role="status">
           {saved ? t('common.saved') : ''}
         </span>
-      </div>
+      </FormActions>
     </form>
   );
 }

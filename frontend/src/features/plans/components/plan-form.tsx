@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import type { User } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -35,8 +36,7 @@ export function PlanForm({ plan, agents, onSubmit, onCancel }: PlanFormProps) {
     advances: String(plan?.advances ?? 0),
     wins: String(plan?.wins ?? 0),
   });
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -61,14 +61,7 @@ export function PlanForm({ plan, agents, onSubmit, onCancel }: PlanFormProps) {
       input.period = period;
     }
     if (startsOn) input.starts_on = startsOn;
-    setPending(true);
-    try {
-      await onSubmit(input);
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    await run(() => onSubmit(input));
   };
 
   const title = plan ? t('plans.editTitle', { name: plan.agent_name }) : t('plans.newTitle');
@@ -134,14 +127,7 @@ export function PlanForm({ plan, agents, onSubmit, onCancel }: PlanFormProps) {
         hint={t('plans.startsOnHint')}
         type="date"
       />
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
-        <button type="button" className="btn btn--secondary" onClick={onCancel} disabled={pending}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions pending={pending} onCancel={onCancel} />
     </form>
   );
 }

@@ -255,6 +255,8 @@ function MetricCell({ metric: m }: { metric: PlanMetric }) {
   );
 }
 
+const THRESHOLD_FIELDS = ['alert_threshold'] as const;
+
 interface PlanThresholdProps {
   threshold: number;
   canSet: boolean;
@@ -266,8 +268,7 @@ function PlanThreshold({ threshold, canSet, onSaved }: PlanThresholdProps) {
   const { t } = useTranslation();
   const toast = useToast();
   const [value, setValue] = useState(String(threshold));
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(['alert_threshold'] as const);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(THRESHOLD_FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -277,16 +278,11 @@ function PlanThreshold({ threshold, canSet, onSaved }: PlanThresholdProps) {
       setFieldErrors({ alert_threshold: t('plans.thresholdRange') });
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       await updatePlanSettings({ alert_threshold: n });
       toast.show(t('plans.thresholdSaved'), 'success');
       onSaved();
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (

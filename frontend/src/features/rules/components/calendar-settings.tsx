@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { TextField } from '../../../components/ui/form-field';
 import { useToast } from '../../../components/ui/toast';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -47,8 +48,7 @@ export function CalendarSettings({ calendar, onSaved }: { calendar: Calendar; on
   const [holidays, setHolidays] = useState<Holiday[]>(calendar.holidays);
   const [newDate, setNewDate] = useState('');
   const [newName, setNewName] = useState('');
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const setDay = (d: number, patch: Partial<Day>) => setDays((old) => ({ ...old, [d]: { ...old[d]!, ...patch } }));
 
@@ -84,16 +84,11 @@ export function CalendarSettings({ calendar, onSaved }: { calendar: Calendar; on
       setFieldErrors({ time_zone: t('validation.required') });
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       const saved = await updateCalendar({ time_zone: zone.trim(), hours, holidays });
       onSaved(saved);
       toast.show(t('rulesEngine.calendar.saved'), 'success');
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   const zones = timeZones();
@@ -192,11 +187,7 @@ export function CalendarSettings({ calendar, onSaved }: { calendar: Calendar; on
           </p>
         )}
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('rulesEngine.calendar.save')}
-        </button>
-      </div>
+      <FormActions pending={pending} submitLabel={t('rulesEngine.calendar.save')} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { TextField } from '../../../components/ui/form-field';
 import { useToast } from '../../../components/ui/toast';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -14,8 +15,7 @@ export function RuleSettingsForm({ settings, onSaved }: { settings: RuleSettings
   const toast = useToast();
   const [objective, setObjective] = useState(settings.objective_funnel);
   const [seconds, setSeconds] = useState(String(settings.contact_min_seconds));
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -25,15 +25,10 @@ export function RuleSettingsForm({ settings, onSaved }: { settings: RuleSettings
       setFieldErrors({ contact_min_seconds: t('rulesEngine.settings.errors.seconds') });
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       onSaved(await updateRuleSettings({ objective_funnel: objective, contact_min_seconds: n }));
       toast.show(t('rulesEngine.settings.saved'), 'success');
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -60,11 +55,7 @@ export function RuleSettingsForm({ settings, onSaved }: { settings: RuleSettings
         error={fieldErrors.contact_min_seconds}
         hint={t('rulesEngine.settings.contactMinHint')}
       />
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
-      </div>
+      <FormActions pending={pending} />
     </form>
   );
 }

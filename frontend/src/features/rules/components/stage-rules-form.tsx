@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import { COOLING_UNITS, type CoolingUnit, type Stage, type User } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -53,8 +54,7 @@ export function StageRulesForm({ stage, stages, users, onSubmit }: StageRulesFor
   const [channel, setChannel] = useState(stage.handoff_channel ?? '');
   const [email, setEmail] = useState(stage.handoff_email ?? '');
   const [webhook, setWebhook] = useState(stage.handoff_webhook ?? false);
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(STAGE_RULE_FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(STAGE_RULE_FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -72,9 +72,8 @@ export function StageRulesForm({ stage, stages, users, onSubmit }: StageRulesFor
       setFieldErrors(errs);
       return;
     }
-    setPending(true);
-    try {
-      await onSubmit({
+    await run(() =>
+      onSubmit({
         cooling_period: p ?? 0,
         cooling_unit: unit,
         // The share governs "cooling soon"; a fixed time from the stage form would win over it.
@@ -88,12 +87,8 @@ export function StageRulesForm({ stage, stages, users, onSubmit }: StageRulesFor
         handoff_channel: channel.trim(),
         handoff_email: email.trim(),
         handoff_webhook: webhook,
-      });
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+      }),
+    );
   };
 
   return (
@@ -204,11 +199,7 @@ export function StageRulesForm({ stage, stages, users, onSubmit }: StageRulesFor
           </label>
         )}
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('rulesEngine.rules.save')}
-        </button>
-      </div>
+      <FormActions pending={pending} submitLabel={t('rulesEngine.rules.save')} />
     </form>
   );
 }

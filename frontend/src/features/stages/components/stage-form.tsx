@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import { COOLING_UNITS, STAGE_KINDS, type CoolingUnit, type Stage, type StageInput, type StageKind } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -29,8 +30,7 @@ export function StageForm({ stage, onSubmit, onCancel }: StageFormProps) {
   const [unit, setUnit] = useState<CoolingUnit>(stage?.cooling_unit ?? 'working_days');
   const [soon, setSoon] = useState(String(stage?.cooling_soon ?? 1));
   const [limit, setLimit] = useState(String(stage?.contact_limit ?? 7));
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -48,21 +48,16 @@ export function StageForm({ stage, onSubmit, onCancel }: StageFormProps) {
       setFieldErrors(errs);
       return;
     }
-    setPending(true);
-    try {
-      await onSubmit({
+    await run(() =>
+      onSubmit({
         name: name.trim(),
         kind,
         cooling_period: p ?? 0,
         cooling_unit: unit,
         cooling_soon: s ?? 0,
         contact_limit: l ?? 0,
-      });
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+      }),
+    );
   };
 
   return (
@@ -126,14 +121,7 @@ export function StageForm({ stage, onSubmit, onCancel }: StageFormProps) {
         error={fieldErrors.contact_limit}
         hint={t('settings.stages.contactLimitHint')}
       />
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : stage ? t('common.save') : t('settings.stages.add')}
-        </button>
-        <button type="button" className="btn btn--secondary" onClick={onCancel} disabled={pending}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions pending={pending} submitLabel={stage ? t('common.save') : t('settings.stages.add')} onCancel={onCancel} />
     </form>
   );
 }

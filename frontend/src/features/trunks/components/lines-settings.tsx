@@ -23,8 +23,7 @@ function LineForm({ line, trunks, onSubmit, onCancel }: LineFormProps) {
   const [name, setName] = useState(line?.name ?? '');
   const [channel, setChannel] = useState(line?.channel_id ? String(line.channel_id) : '');
   const [trunk, setTrunk] = useState(line?.trunk_id ? String(line.trunk_id) : trunks[0] ? String(trunks[0].id) : '');
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -37,8 +36,7 @@ function LineForm({ line, trunks, onSubmit, onCancel }: LineFormProps) {
       setFieldErrors({ channel_id: t('phone.lines.channelInvalid') });
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       await onSubmit({
         number: number.trim(),
         name: name.trim(),
@@ -50,11 +48,7 @@ function LineForm({ line, trunks, onSubmit, onCancel }: LineFormProps) {
         setName('');
         setChannel('');
       }
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (

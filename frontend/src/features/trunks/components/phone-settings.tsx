@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { Loading } from '../../../components/ui/loading';
+import { FormActions } from '../../../components/ui/form-actions';
 import { TextField } from '../../../components/ui/form-field';
 import type { Organisation } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
@@ -19,9 +20,8 @@ function PhoneOrgSettings({ organisation, onSaved }: { organisation: PhoneOrgani
   const { t } = useTranslation();
   const [autoAnswer, setAutoAnswer] = useState(String(organisation.auto_answer_seconds ?? 0));
   const [wrapUp, setWrapUp] = useState(String(organisation.wrap_up_seconds ?? 30));
-  const [pending, setPending] = useState(false);
   const [saved, setSaved] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(ORG_FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(ORG_FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -36,15 +36,10 @@ function PhoneOrgSettings({ organisation, onSaved }: { organisation: PhoneOrgani
       setFieldErrors(errs);
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       onSaved(await updatePhoneSettings({ auto_answer_seconds: aa, wrap_up_seconds: wu }));
       setSaved(true);
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -81,14 +76,11 @@ function PhoneOrgSettings({ organisation, onSaved }: { organisation: PhoneOrgani
           hint={t('phone.org.wrapUpHint')}
           inputMode="numeric"
         />
-        <div className="form-actions">
-          <button type="submit" className="btn btn--primary" disabled={pending}>
-            {pending ? t('common.saving') : t('common.save')}
-          </button>
+        <FormActions pending={pending}>
           <span className="muted small" role="status">
             {saved ? t('common.saved') : ''}
           </span>
-        </div>
+        </FormActions>
       </form>
     </section>
   );

@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
-import { SelectField, TextAreaField, TextField } from '../../../components/ui/form-field';
+import { FormActions } from '../../../components/ui/form-actions';
+import { CheckboxField, SelectField, TextAreaField, TextField } from '../../../components/ui/form-field';
 import { ApiError, isApiError } from '../../../lib/api-client';
 import { useFormErrors } from '../../../lib/use-form-errors';
 import type { Trunk, TrunkAuthMode, TrunkInput, TrunkTransport } from '../api/trunks-api';
@@ -45,7 +46,6 @@ interface TrunkFormProps {
  */
 export function TrunkForm({ trunk, onSubmit, onCancel }: TrunkFormProps) {
   const { t } = useTranslation();
-  const enabledId = useId();
   const [name, setName] = useState(trunk?.name ?? '');
   const [host, setHost] = useState(trunk?.host ?? '');
   const [port, setPort] = useState(String(trunk?.port ?? 5060));
@@ -59,8 +59,7 @@ export function TrunkForm({ trunk, onSubmit, onCancel }: TrunkFormProps) {
   const [codecs, setCodecs] = useState((trunk?.codecs ?? ['PCMU', 'PCMA']).join(','));
   const [sources, setSources] = useState((trunk?.allowed_sources ?? []).join('\n'));
   const [enabled, setEnabled] = useState(trunk?.enabled ?? true);
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
   const register = authMode === 'register';
 
   /** check finds what can be told before asking the server. */
@@ -105,14 +104,7 @@ export function TrunkForm({ trunk, onSubmit, onCancel }: TrunkFormProps) {
       enabled,
     };
     if (password) input.password = password;
-    setPending(true);
-    try {
-      await onSubmit(input);
-    } catch (err) {
-      fromError(fieldOf(err));
-    } finally {
-      setPending(false);
-    }
+    await run(() => onSubmit(input), fieldOf);
   };
 
   return (
@@ -213,25 +205,8 @@ export function TrunkForm({ trunk, onSubmit, onCancel }: TrunkFormProps) {
         hint={t('phone.trunks.sourcesHint')}
         rows={3}
       />
-      <div className="field">
-        <div className="checkbox">
-          <input id={enabledId} type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          <label htmlFor={enabledId}>{t('phone.trunks.enabled')}</label>
-        </div>
-        {fieldErrors.enabled && (
-          <p className="field__error" role="alert">
-            {fieldErrors.enabled}
-          </p>
-        )}
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('common.save')}
-        </button>
-        <button type="button" className="btn btn--ghost" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <CheckboxField label={t('phone.trunks.enabled')} checked={enabled} onChange={setEnabled} error={fieldErrors.enabled} />
+      <FormActions pending={pending} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../../components/ui/error-alert';
+import { FormActions } from '../../../components/ui/form-actions';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import { isLocale } from '../../../lib/locale';
 import { ROLES, type Role, type User } from '../../../lib/types';
@@ -23,8 +24,7 @@ export function NewUserForm({ onCreated, onCancel }: NewUserFormProps) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const [password, setPassword] = useState('');
-  const [pending, setPending] = useState(false);
-  const { fieldErrors, setFieldErrors, formError, clear, fromError } = useFormErrors(FIELDS);
+  const { fieldErrors, setFieldErrors, formError, clear, pending, run } = useFormErrors(FIELDS);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -38,8 +38,7 @@ export function NewUserForm({ onCreated, onCancel }: NewUserFormProps) {
       setFieldErrors(errs);
       return;
     }
-    setPending(true);
-    try {
+    await run(async () => {
       const user = await createUser({
         email: email.trim(),
         name: name.trim(),
@@ -48,11 +47,7 @@ export function NewUserForm({ onCreated, onCancel }: NewUserFormProps) {
         locale: isLocale(i18n.language) ? i18n.language : undefined,
       });
       onCreated(user);
-    } catch (err) {
-      fromError(err);
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -76,14 +71,7 @@ export function NewUserForm({ onCreated, onCancel }: NewUserFormProps) {
         error={fieldErrors.password}
         hint={t('auth.passwordHint', { count: MIN_PASSWORD_LENGTH })}
       />
-      <div className="form-actions">
-        <button type="submit" className="btn btn--primary" disabled={pending}>
-          {pending ? t('common.saving') : t('settings.users.add')}
-        </button>
-        <button type="button" className="btn btn--secondary" onClick={onCancel} disabled={pending}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions pending={pending} submitLabel={t('settings.users.add')} onCancel={onCancel} />
     </form>
   );
 }
