@@ -52,24 +52,42 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux) (*webrtc.API, error) {
 // caps it at net.core.rmem_max.
 const iceReadBuffer = 4 << 20
 
-// newICEMux opens the UDP port every browser leg's ICE shares
-// (cfg.ICEPort): on ip, or on each local address when ip is unspecified
-// (0.0.0.0), loopback included when cfg.ICEIncludeLoopback. Browsers are
-// told apart by their ICE username, then by their address.
+// newICEMux opens the UDP port every browser leg's ICE shares: on ip, or
+// on each local address when ip is unspecified (0.0.0.0), loopback
+// included when cfg.ICEIncludeLoopback. Browsers are told apart by their
+// ICE username, then by their address. cfg.ICEPort names the port; 0
+// takes the highest free odd port of the RTP range (the SIP legs take
+// even ones), so another process on the range does not stop the gateway:
+// the port reaches browsers in the candidates, and the range is open in
+// the firewall anyway.
 func newICEMux(cfg Config, ip net.IP) (ice.UDPMux, error) {
+	if cfg.ICEPort != 0 {
+		return listenICEMux(cfg, ip, cfg.ICEPort)
+	}
+	var err error
+	for port := cfg.RTPPortMax - 1 + cfg.RTPPortMax%2; port >= cfg.RTPPortMin; port -= 2 {
+		var m ice.UDPMux
+		if m, err = listenICEMux(cfg, ip, port); err == nil {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("no free ICE port in %d-%d: %w", cfg.RTPPortMin, cfg.RTPPortMax, err)
+}
+
+func listenICEMux(cfg Config, ip net.IP, port int) (ice.UDPMux, error) {
 	if ip.IsUnspecified() {
 		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
 			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer)}
 		if cfg.ICEIncludeLoopback {
 			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
 		}
-		m, err := ice.NewMultiUDPMuxFromPort(cfg.ICEPort, opts...)
+		m, err := ice.NewMultiUDPMuxFromPort(port, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("ICE port %d: %w", cfg.ICEPort, err)
+			return nil, fmt.Errorf("ICE port %d: %w", port, err)
 		}
 		return m, nil
 	}
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: cfg.ICEPort})
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
 	if err != nil {
 		return nil, fmt.Errorf("ICE port: %w", err)
 	}

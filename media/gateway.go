@@ -36,8 +36,9 @@ type Config struct {
 	// and of the browser legs' ICE.
 	RTPPortMin, RTPPortMax int
 	// ICEPort is the one UDP port all browser legs' ICE shares (pion's
-	// ICE UDP mux), on the RTP bind address; 0: RTPPortMax, so the
-	// firewall opening for the RTP range covers it.
+	// ICE UDP mux), on the RTP bind address; 0: the highest free odd
+	// port of the RTP range, so the firewall opening for the range
+	// covers it.
 	ICEPort int
 	// PublicIPs are 1:1 NAT addresses announced in ICE candidates and SDP.
 	PublicIPs []string
@@ -141,9 +142,6 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 	}
 	if cfg.RTPPortMin <= 0 || cfg.RTPPortMax > 65535 || cfg.RTPPortMin+1 >= cfg.RTPPortMax {
 		return nil, fmt.Errorf("media: bad RTP port range %d-%d", cfg.RTPPortMin, cfg.RTPPortMax)
-	}
-	if cfg.ICEPort == 0 {
-		cfg.ICEPort = cfg.RTPPortMax
 	}
 	if cfg.ICEPort < 0 || cfg.ICEPort > 65535 {
 		return nil, fmt.Errorf("media: bad ICE port %d", cfg.ICEPort)
