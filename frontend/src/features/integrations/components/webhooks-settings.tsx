@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable, ListState, RowActions } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorAlert } from '../../../components/ui/error-alert';
-import { Loading } from '../../../components/ui/loading';
 import { useToast } from '../../../components/ui/toast';
 import { useResource } from '../../../lib/use-resource';
+import { useRowAction } from '../../../lib/use-row-action';
 import { useLiveRefresh } from '../../../stores/realtime-store';
 import {
   createWebhook,
@@ -32,29 +33,16 @@ export function WebhooksSettings() {
   // The secret lives here only until its dialog closes: it cannot be shown again.
   const [secret, setSecret] = useState<string | null>(null);
   const [logOf, setLogOf] = useState<number | null>(null);
-  const [busy, setBusy] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const act = async (hook: Webhook, action: () => Promise<void>) => {
-    setError(null);
-    setBusy(hook.id);
-    try {
-      await action();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, act } = useRowAction<number>();
 
   const toggle = (hook: Webhook) =>
-    act(hook, async () => {
+    act(hook.id, async () => {
       const saved = await updateWebhook(hook.id, { enabled: !hook.enabled });
       hooks.setData((old) => (old ?? []).map((h) => (h.id === saved.id ? saved : h)));
     });
 
   const test = (hook: Webhook) =>
-    act(hook, async () => {
+    act(hook.id, async () => {
       await sendTestEvent(hook.id);
       toast.show(t('integrations.webhooks.testQueued', { url: hook.url }), 'success');
       // The log shows the queued test at once.
@@ -63,7 +51,7 @@ export function WebhooksSettings() {
 
   const remove = (hook: Webhook) => {
     if (!window.confirm(t('integrations.webhooks.confirmDelete', { url: hook.url }))) return;
-    void act(hook, async () => {
+    void act(hook.id, async () => {
       await deleteWebhook(hook.id);
       hooks.setData((old) => (old ?? []).filter((h) => h.id !== hook.id));
       if (logOf === hook.id) setLogOf(null);
@@ -88,72 +76,48 @@ export function WebhooksSettings() {
       </div>
       <p className="muted small">{t('integrations.webhooks.help')}</p>
       <ErrorAlert error={error ?? (list ? hooks.error : null)} />
-      {!list ? (
-        hooks.error ? (
-          <ErrorAlert error={hooks.error} />
-        ) : (
-          <Loading />
-        )
-      ) : list.length === 0 ? (
-        <p className="muted">{t('integrations.webhooks.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-labelledby="webhooks-title">
-            <thead>
-              <tr>
-                <th scope="col">{t('integrations.webhooks.url')}</th>
-                <th scope="col">{t('integrations.webhooks.events')}</th>
-                <th scope="col">{t('integrations.webhooks.status')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((hook) => (
-                <tr key={hook.id}>
-                  <th scope="row">
-                    <span className="mono">{hook.url}</span>
-                    {hook.description && <div className="muted small">{hook.description}</div>}
-                  </th>
-                  <td title={hook.event_types.join(', ') || undefined}>
-                    {hook.event_types.length === 0
-                      ? t('integrations.webhooks.allEvents')
-                      : hook.event_types.length <= 3
-                        ? hook.event_types.join(', ')
-                        : t('integrations.webhooks.eventsCount', { count: hook.event_types.length })}
-                  </td>
-                  <td className={hook.enabled ? 'status--ok' : 'muted'}>
-                    {hook.enabled ? t('integrations.webhooks.on') : t('integrations.webhooks.off')}
-                  </td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="btn btn--ghost btn--small"
-                      aria-expanded={logOf === hook.id}
-                      onClick={() => setLogOf(logOf === hook.id ? null : hook.id)}
-                    >
-                      {logOf === hook.id ? t('integrations.webhooks.hideLog') : t('integrations.webhooks.log')}
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--small" disabled={busy === hook.id} onClick={() => void test(hook)}>
-                      {t('integrations.webhooks.test')}
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--small" disabled={busy === hook.id} onClick={() => void toggle(hook)}>
-                      {hook.enabled ? t('integrations.webhooks.disable') : t('integrations.webhooks.enable')}
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--small" onClick={() => setEditing(hook)}>
-                      {t('common.edit')}
-                    </button>
-                    <button type="button" className="btn btn--danger-ghost btn--small" disabled={busy === hook.id} onClick={() => remove(hook)}>
-                      {t('common.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListState items={list} error={hooks.error} empty={t('integrations.webhooks.empty')}>
+        <DataTable
+          aria-labelledby="webhooks-title"
+          columns={[t('integrations.webhooks.url'), t('integrations.webhooks.events'), t('integrations.webhooks.status')]}
+          actions
+        >
+          {list?.map((hook) => (
+            <tr key={hook.id}>
+              <th scope="row">
+                <span className="mono">{hook.url}</span>
+                {hook.description && <div className="muted small">{hook.description}</div>}
+              </th>
+              <td title={hook.event_types.join(', ') || undefined}>
+                {hook.event_types.length === 0
+                  ? t('integrations.webhooks.allEvents')
+                  : hook.event_types.length <= 3
+                    ? hook.event_types.join(', ')
+                    : t('integrations.webhooks.eventsCount', { count: hook.event_types.length })}
+              </td>
+              <td className={hook.enabled ? 'status--ok' : 'muted'}>
+                {hook.enabled ? t('integrations.webhooks.on') : t('integrations.webhooks.off')}
+              </td>
+              <RowActions onEdit={() => setEditing(hook)} onDelete={() => remove(hook)} deleteDisabled={busy === hook.id}>
+                <button
+                  type="button"
+                  className="btn btn--ghost btn--small"
+                  aria-expanded={logOf === hook.id}
+                  onClick={() => setLogOf(logOf === hook.id ? null : hook.id)}
+                >
+                  {logOf === hook.id ? t('integrations.webhooks.hideLog') : t('integrations.webhooks.log')}
+                </button>
+                <button type="button" className="btn btn--ghost btn--small" disabled={busy === hook.id} onClick={() => void test(hook)}>
+                  {t('integrations.webhooks.test')}
+                </button>
+                <button type="button" className="btn btn--ghost btn--small" disabled={busy === hook.id} onClick={() => void toggle(hook)}>
+                  {hook.enabled ? t('integrations.webhooks.disable') : t('integrations.webhooks.enable')}
+                </button>
+              </RowActions>
+            </tr>
+          ))}
+        </DataTable>
+      </ListState>
       {logHook && <DeliveryLog key={logHook.id} webhook={logHook} />}
       {editing && (
         <Dialog

@@ -1,13 +1,14 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable, ListState, RowActions } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { SelectField, TextField } from '../../../components/ui/form-field';
-import { Loading } from '../../../components/ui/loading';
 import { useToast } from '../../../components/ui/toast';
 import { formatDate } from '../../../lib/format';
 import type { User } from '../../../lib/types';
 import { useFormErrors } from '../../../lib/use-form-errors';
+import { useRowAction } from '../../../lib/use-row-action';
 import {
   PLAN_METRICS,
   PLAN_PERIODS,
@@ -44,7 +45,7 @@ export function PlansManager({ agents, canSetThreshold }: PlansManagerProps) {
   const [agentFilter, setAgentFilter] = useState('');
   const [periodFilter, setPeriodFilter] = useState<PlanPeriod | ''>('');
   const [editing, setEditing] = useState<Plan | 'new' | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, act } = useRowAction<number>();
 
   const progressOf = useMemo(() => new Map((progress.data?.items ?? []).map((p) => [p.plan_id, p])), [progress.data]);
   const shown = (plans.data ?? [])
@@ -63,14 +64,11 @@ export function PlansManager({ agents, canSetThreshold }: PlansManagerProps) {
 
   const remove = async (plan: Plan) => {
     if (!window.confirm(t('plans.confirmDelete', { period: t(`plans.periods.${plan.period}`), name: plan.agent_name }))) return;
-    setError(null);
-    try {
+    await act(plan.id, async () => {
       await deletePlan(plan.id);
       plans.setData((old) => (old ?? []).filter((p) => p.id !== plan.id));
       toast.show(t('plans.deleted'), 'success');
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
 
   return (
@@ -113,49 +111,30 @@ export function PlansManager({ agents, canSetThreshold }: PlansManagerProps) {
         </button>
       </div>
       <ErrorAlert error={error ?? (plans.data ? plans.error : null) ?? progress.error} />
-      {!plans.data ? (
-        plans.error ? (
-          <ErrorAlert error={plans.error} />
-        ) : (
-          <Loading />
-        )
-      ) : shown.length === 0 ? (
-        <p className="muted">{plans.data.length === 0 ? t('plans.empty') : t('plans.emptyFiltered')}</p>
-      ) : (
-        <>
-          <p className="muted small">{t('plans.legend')}</p>
-          <div className="table-wrap">
-            <table className="table plans-table" aria-labelledby="plans-list-title">
-              <thead>
-                <tr>
-                  <th scope="col">{t('plans.agent')}</th>
-                  <th scope="col">{t('plans.period')}</th>
-                  {PLAN_METRICS.map((m) => (
-                    <th key={m} scope="col">
-                      {t(`plans.metrics.${m}`)}
-                    </th>
-                  ))}
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((plan) => (
-                  <PlanRow
-                    key={plan.id}
-                    plan={plan}
-                    progress={progressOf.get(plan.id)}
-                    progressLoaded={Boolean(progress.data)}
-                    onEdit={() => setEditing(plan)}
-                    onDelete={() => void remove(plan)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <ListState
+        items={plans.data && shown}
+        error={plans.error}
+        empty={plans.data?.length === 0 ? t('plans.empty') : t('plans.emptyFiltered')}
+      >
+        <p className="muted small">{t('plans.legend')}</p>
+        <DataTable
+          className="plans-table"
+          aria-labelledby="plans-list-title"
+          columns={[t('plans.agent'), t('plans.period'), ...PLAN_METRICS.map((m) => t(`plans.metrics.${m}`))]}
+          actions
+        >
+          {shown.map((plan) => (
+            <PlanRow
+              key={plan.id}
+              plan={plan}
+              progress={progressOf.get(plan.id)}
+              progressLoaded={Boolean(progress.data)}
+              onEdit={() => setEditing(plan)}
+              onDelete={() => void remove(plan)}
+            />
+          ))}
+        </DataTable>
+      </ListState>
       {editing && (
         <Dialog
           open
@@ -215,19 +194,12 @@ function PlanRow({ plan, progress, progressLoaded, onEdit, onDelete }: PlanRowPr
           </td>
         );
       })}
-      <td className="row-actions">
-        <button type="button" className="btn btn--ghost btn--small" onClick={onEdit} aria-label={`${t('common.edit')}: ${plan.agent_name}, ${t(`plans.periods.${plan.period}`)}`}>
-          {t('common.edit')}
-        </button>
-        <button
-          type="button"
-          className="btn btn--danger-ghost btn--small"
-          onClick={onDelete}
-          aria-label={`${t('common.delete')}: ${plan.agent_name}, ${t(`plans.periods.${plan.period}`)}`}
-        >
-          {t('common.delete')}
-        </button>
-      </td>
+      <RowActions
+        onEdit={onEdit}
+        onDelete={onDelete}
+        editLabel={`${t('common.edit')}: ${plan.agent_name}, ${t(`plans.periods.${plan.period}`)}`}
+        deleteLabel={`${t('common.delete')}: ${plan.agent_name}, ${t(`plans.periods.${plan.period}`)}`}
+      />
     </tr>
   );
 }

@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable, RowActions } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { SelectField } from '../../../components/ui/form-field';
 import { useToast } from '../../../components/ui/toast';
 import type { Stage, StageID } from '../../../lib/types';
+import { useRowAction } from '../../../lib/use-row-action';
 import { createStage, deleteStage, reorderStages, updateStage } from '../api/stages-api';
 import { StageForm } from './stage-form';
-import { ContactLimitText, CoolingPeriodText, CoolingSoonText } from './stage-period';
+import { StageCells, stageColumns } from './stage-row';
 
 interface StagesSettingsProps {
   stages: Stage[];
@@ -23,23 +25,17 @@ export function StagesSettings({ stages, onChange, reload }: StagesSettingsProps
   const toast = useToast();
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Stage | null>(null);
-  const [reordering, setReordering] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useRowAction<StageID>();
+  const reordering = busy !== null;
 
   const move = async (index: number, step: -1 | 1) => {
     const target = index + step;
     if (target < 0 || target >= stages.length) return;
     const ids = stages.map((s) => s.id);
     [ids[index], ids[target]] = [ids[target] as StageID, ids[index] as StageID];
-    setReordering(true);
-    setError(null);
-    try {
+    await act(ids[target] as StageID, async () => {
       onChange(await reorderStages(ids));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setReordering(false);
-    }
+    });
   };
 
   return (
@@ -51,87 +47,45 @@ export function StagesSettings({ stages, onChange, reload }: StagesSettingsProps
         </button>
       </div>
       <ErrorAlert error={error} />
-      <div className="table-wrap">
-        <table className="table stages-table" aria-label={t('settings.stages.title')}>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                #
-              </th>
-              <th scope="col">{t('settings.stages.name')}</th>
-              <th scope="col">{t('settings.stages.kind')}</th>
-              <th scope="col">{t('settings.stages.coolingPeriod')}</th>
-              <th scope="col">{t('settings.stages.coolingSoon')}</th>
-              <th scope="col">{t('settings.stages.contactLimit')}</th>
-              <th scope="col" className="num">
-                {t('settings.stages.clients')}
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {stages.map((s, i) => (
-              <tr key={s.id}>
-                <td className="num muted">{i + 1}</td>
-                <th scope="row">{s.name}</th>
-                <td>
-                  <span className={`kind kind--${s.kind}`}>{t(`stageKind.${s.kind}`)}</span>
-                </td>
-                <td>
-                  <CoolingPeriodText stage={s} />
-                </td>
-                <td>
-                  <CoolingSoonText stage={s} />
-                </td>
-                <td>
-                  <ContactLimitText stage={s} />
-                </td>
-                <td className="num">{s.client_count}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="btn btn--ghost btn--icon"
-                    onClick={() => void move(i, -1)}
-                    disabled={i === 0 || reordering}
-                    aria-label={t('settings.stages.moveUp', { name: s.name })}
-                    title={t('settings.stages.moveUp', { name: s.name })}
-                  >
-                    ↑
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--ghost btn--icon"
-                    onClick={() => void move(i, 1)}
-                    disabled={i === stages.length - 1 || reordering}
-                    aria-label={t('settings.stages.moveDown', { name: s.name })}
-                    title={t('settings.stages.moveDown', { name: s.name })}
-                  >
-                    ↓
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--ghost btn--small"
-                    onClick={() => setEditing({ kind: 'edit', stage: s })}
-                    aria-label={t('settings.stages.editNamed', { name: s.name })}
-                  >
-                    {t('common.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--danger-ghost btn--small"
-                    onClick={() => setDeleting(s)}
-                    aria-label={t('settings.stages.deleteNamed', { name: s.name })}
-                  >
-                    {t('common.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        className="stages-table"
+        aria-label={t('settings.stages.title')}
+        columns={stageColumns(t)}
+        actions
+      >
+        {stages.map((s, i) => (
+          <tr key={s.id}>
+            <StageCells stage={s} index={i} />
+            <RowActions
+              onEdit={() => setEditing({ kind: 'edit', stage: s })}
+              onDelete={() => setDeleting(s)}
+              editLabel={t('settings.stages.editNamed', { name: s.name })}
+              deleteLabel={t('settings.stages.deleteNamed', { name: s.name })}
+            >
+              <button
+                type="button"
+                className="btn btn--ghost btn--icon"
+                onClick={() => void move(i, -1)}
+                disabled={i === 0 || reordering}
+                aria-label={t('settings.stages.moveUp', { name: s.name })}
+                title={t('settings.stages.moveUp', { name: s.name })}
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                className="btn btn--ghost btn--icon"
+                onClick={() => void move(i, 1)}
+                disabled={i === stages.length - 1 || reordering}
+                aria-label={t('settings.stages.moveDown', { name: s.name })}
+                title={t('settings.stages.moveDown', { name: s.name })}
+              >
+                ↓
+              </button>
+            </RowActions>
+          </tr>
+        ))}
+      </DataTable>
 
       <Dialog
         open={editing !== null}

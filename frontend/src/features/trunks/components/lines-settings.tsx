@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable, ListState, RowActions } from '../../../components/ui/data-table';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { SelectField, TextField } from '../../../components/ui/form-field';
 import { useToast } from '../../../components/ui/toast';
 import { formatPhone } from '../../../lib/format';
 import { useFormErrors } from '../../../lib/use-form-errors';
+import { useRowAction } from '../../../lib/use-row-action';
 import { createLine, deleteLine, updateLine, type Line, type LineInput, type Trunk } from '../api/trunks-api';
 
 const FIELDS = ['number', 'name', 'channel_id', 'trunk_id'] as const;
@@ -104,18 +106,15 @@ export function LinesSettings({ lines, trunks, onChange }: LinesSettingsProps) {
   const { t } = useTranslation();
   const toast = useToast();
   const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, act } = useRowAction<number>();
   const trunkName = (id: number | null) => trunks.find((tr) => tr.id === id)?.name ?? t('common.none');
 
   const remove = async (line: Line) => {
     if (!window.confirm(t('phone.lines.confirmDelete', { number: formatPhone(line.number) }))) return;
-    setError(null);
-    try {
+    await act(line.id, async () => {
       await deleteLine(line.id);
       onChange();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
 
   return (
@@ -125,59 +124,37 @@ export function LinesSettings({ lines, trunks, onChange }: LinesSettingsProps) {
       </h2>
       <p className="muted">{t('phone.lines.help')}</p>
       <ErrorAlert error={error} />
-      {lines.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('phone.lines.number')}</th>
-                <th scope="col">{t('phone.lines.name')}</th>
-                <th scope="col">{t('phone.lines.channel')}</th>
-                <th scope="col">{t('phone.lines.trunk')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
+      <ListState items={lines}>
+        <DataTable columns={[t('phone.lines.number'), t('phone.lines.name'), t('phone.lines.channel'), t('phone.lines.trunk')]} actions>
+          {lines.map((l) =>
+            editing === l.id ? (
+              <tr key={l.id}>
+                <td colSpan={5}>
+                  <LineForm
+                    line={l}
+                    trunks={trunks}
+                    onCancel={() => setEditing(null)}
+                    onSubmit={async (input) => {
+                      await updateLine(l.id, input);
+                      setEditing(null);
+                      toast.show(t('phone.lines.saved'), 'success');
+                      onChange();
+                    }}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {lines.map((l) =>
-                editing === l.id ? (
-                  <tr key={l.id}>
-                    <td colSpan={5}>
-                      <LineForm
-                        line={l}
-                        trunks={trunks}
-                        onCancel={() => setEditing(null)}
-                        onSubmit={async (input) => {
-                          await updateLine(l.id, input);
-                          setEditing(null);
-                          toast.show(t('phone.lines.saved'), 'success');
-                          onChange();
-                        }}
-                      />
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={l.id}>
-                    <th scope="row">{formatPhone(l.number)}</th>
-                    <td>{l.name || t('common.none')}</td>
-                    <td>{l.channel_id ?? t('common.none')}</td>
-                    <td>{trunkName(l.trunk_id)}</td>
-                    <td className="row-actions">
-                      <button type="button" className="btn btn--ghost btn--small" onClick={() => setEditing(l.id)}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" className="btn btn--danger-ghost btn--small" onClick={() => void remove(l)}>
-                        {t('common.delete')}
-                      </button>
-                    </td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ) : (
+              <tr key={l.id}>
+                <th scope="row">{formatPhone(l.number)}</th>
+                <td>{l.name || t('common.none')}</td>
+                <td>{l.channel_id ?? t('common.none')}</td>
+                <td>{trunkName(l.trunk_id)}</td>
+                <RowActions onEdit={() => setEditing(l.id)} onDelete={() => void remove(l)} />
+              </tr>
+            ),
+          )}
+        </DataTable>
+      </ListState>
       <LineForm
         trunks={trunks}
         onSubmit={async (input) => {

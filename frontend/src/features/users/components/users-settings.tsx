@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DataTable } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { ErrorAlert } from '../../../components/ui/error-alert';
 import { useToast } from '../../../components/ui/toast';
 import { ROLES, type Role, type User, type UserID } from '../../../lib/types';
+import { useRowAction } from '../../../lib/use-row-action';
 import { deactivateUser, updateUser } from '../api/users-api';
 import { NewUserForm } from './new-user-form';
 
@@ -19,28 +21,18 @@ export function UsersSettings({ users, currentUserId, onChange }: UsersSettingsP
   const toast = useToast();
   const [adding, setAdding] = useState(false);
   const [confirming, setConfirming] = useState<User | null>(null);
-  const [busy, setBusy] = useState<UserID | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, act } = useRowAction<UserID>();
 
   const replace = (u: User) => onChange(users.map((x) => (x.id === u.id ? u : x)));
 
-  const changeRole = async (user: User, role: Role) => {
-    setBusy(user.id);
-    setError(null);
-    try {
+  const changeRole = (user: User, role: Role) =>
+    act(user.id, async () => {
       replace(await updateUser(user.id, { role }));
       toast.show(t('settings.users.roleChanged', { name: user.name, role: t(`roles.${role}`) }), 'success');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
   const setActive = async (user: User, active: boolean) => {
-    setBusy(user.id);
-    setError(null);
-    try {
+    await act(user.id, async () => {
       if (active) {
         replace(await updateUser(user.id, { active: true }));
       } else {
@@ -48,12 +40,8 @@ export function UsersSettings({ users, currentUserId, onChange }: UsersSettingsP
         replace({ ...user, active: false });
       }
       toast.show(t(active ? 'settings.users.activated' : 'settings.users.deactivated', { name: user.name }), 'success');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-      setConfirming(null);
-    }
+    });
+    setConfirming(null);
   };
 
   return (
@@ -65,83 +53,72 @@ export function UsersSettings({ users, currentUserId, onChange }: UsersSettingsP
         </button>
       </div>
       <ErrorAlert error={error} />
-      <div className="table-wrap">
-        <table className="table" aria-label={t('settings.users.title')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('settings.users.name')}</th>
-              <th scope="col">{t('settings.users.email')}</th>
-              <th scope="col">{t('settings.users.role')}</th>
-              <th scope="col">{t('settings.users.status')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
+      <DataTable
+        aria-label={t('settings.users.title')}
+        columns={[t('settings.users.name'), t('settings.users.email'), t('settings.users.role'), t('settings.users.status')]}
+        actions
+      >
+        {users.map((u) => {
+          const self = u.id === currentUserId;
+          const selectId = `user-role-${u.id}`;
+          return (
+            <tr key={u.id} className={u.active ? '' : 'row--inactive'}>
+              <th scope="row">
+                {u.name}
+                {self && <span className="muted small"> · {t('settings.users.you')}</span>}
               </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => {
-              const self = u.id === currentUserId;
-              const selectId = `user-role-${u.id}`;
-              return (
-                <tr key={u.id} className={u.active ? '' : 'row--inactive'}>
-                  <th scope="row">
-                    {u.name}
-                    {self && <span className="muted small"> · {t('settings.users.you')}</span>}
-                  </th>
-                  <td>{u.email}</td>
-                  <td>
-                    <label htmlFor={selectId} className="visually-hidden">
-                      {t('settings.users.roleOf', { name: u.name })}
-                    </label>
-                    <select
-                      id={selectId}
-                      className="input select select--compact"
-                      value={u.role}
-                      disabled={self || busy === u.id || !u.active}
-                      onChange={(e) => void changeRole(u, e.target.value as Role)}
+              <td>{u.email}</td>
+              <td>
+                <label htmlFor={selectId} className="visually-hidden">
+                  {t('settings.users.roleOf', { name: u.name })}
+                </label>
+                <select
+                  id={selectId}
+                  className="input select select--compact"
+                  value={u.role}
+                  disabled={self || busy === u.id || !u.active}
+                  onChange={(e) => void changeRole(u, e.target.value as Role)}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`roles.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <span className={u.active ? 'status status--on' : 'status status--off'}>
+                  {u.active ? t('settings.users.active') : t('settings.users.inactive')}
+                </span>
+              </td>
+              <td className="row-actions">
+                {!self &&
+                  (u.active ? (
+                    <button
+                      type="button"
+                      className="btn btn--danger-ghost btn--small"
+                      onClick={() => setConfirming(u)}
+                      disabled={busy === u.id}
+                      aria-label={t('settings.users.deactivateNamed', { name: u.name })}
                     >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {t(`roles.${r}`)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <span className={u.active ? 'status status--on' : 'status status--off'}>
-                      {u.active ? t('settings.users.active') : t('settings.users.inactive')}
-                    </span>
-                  </td>
-                  <td className="row-actions">
-                    {!self &&
-                      (u.active ? (
-                        <button
-                          type="button"
-                          className="btn btn--danger-ghost btn--small"
-                          onClick={() => setConfirming(u)}
-                          disabled={busy === u.id}
-                          aria-label={t('settings.users.deactivateNamed', { name: u.name })}
-                        >
-                          {t('settings.users.deactivate')}
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="btn btn--ghost btn--small"
-                          onClick={() => void setActive(u, true)}
-                          disabled={busy === u.id}
-                          aria-label={t('settings.users.activateNamed', { name: u.name })}
-                        >
-                          {t('settings.users.activate')}
-                        </button>
-                      ))}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                      {t('settings.users.deactivate')}
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn--ghost btn--small"
+                      onClick={() => void setActive(u, true)}
+                      disabled={busy === u.id}
+                      aria-label={t('settings.users.activateNamed', { name: u.name })}
+                    >
+                      {t('settings.users.activate')}
+                    </button>
+                  ))}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
 
       <Dialog open={adding} onClose={() => setAdding(false)} title={t('settings.users.newTitle')}>
         <NewUserForm
