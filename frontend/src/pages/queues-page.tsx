@@ -1,47 +1,28 @@
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
-import { ForbiddenNotice } from '../components/ui/forbidden-notice';
+import { ForbiddenPage } from '../components/ui/forbidden-notice';
 import { useUsers } from '../features/users/hooks/use-users';
 import { useNow } from '../features/wallboard/hooks/use-now';
 import { WORK_QUEUES } from '../features/work-queues/api/work-queues-api';
 import { WorkQueues } from '../features/work-queues/components/work-queues';
 import { canAct, type WorkItemKind } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
+import { useSearchParam } from '../lib/use-search-param';
 import { useCurrentUser } from '../stores/session-store';
 
 /** QueuesPage is the supervisors' work queues; the queue and owner live in the URL (?queue=zombie&owner=5). */
 export function QueuesPage() {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useSearchParam();
   const users = useUsers();
   const now = useNow(60_000);
   useDocumentTitle(t('rulesEngine.queues.title'));
 
-  if (!canAct(me.role, 'supervisor')) {
-    return (
-      <div className="page">
-        <div className="page__header">
-          <h1 className="page__title">{t('rulesEngine.queues.title')}</h1>
-        </div>
-        <ForbiddenNotice needed="supervisor" />
-      </div>
-    );
-  }
+  if (!canAct(me.role, 'supervisor')) return <ForbiddenPage title={t('rulesEngine.queues.title')} needed="supervisor" />;
   const q = params.get('queue');
   const kind: WorkItemKind = (WORK_QUEUES as readonly string[]).includes(q ?? '') ? (q as WorkItemKind) : 'cooled';
   const owner = Number(params.get('owner'));
   const ownerId = Number.isInteger(owner) && owner > 0 ? owner : null;
-  const set = (key: string, value: string | null) =>
-    setParams(
-      (old) => {
-        const next = new URLSearchParams(old);
-        if (value === null) next.delete(key);
-        else next.set(key, value);
-        return next;
-      },
-      { replace: true },
-    );
 
   return (
     <div className="page page--wide">

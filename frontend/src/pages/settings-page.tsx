@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { NavLink, Navigate, useParams } from 'react-router';
 import { ErrorAlert } from '../components/ui/error-alert';
-import { ForbiddenNotice } from '../components/ui/forbidden-notice';
+import { ForbiddenPage } from '../components/ui/forbidden-notice';
 import { Loading } from '../components/ui/loading';
 import { IntegrationsSettings } from '../features/integrations/components/integrations-settings';
 import { RulesSettings } from '../features/rules/components/rules-settings';
@@ -35,14 +35,10 @@ export function SettingsPage() {
 
   if (!admin) {
     return (
-      <div className="page">
-        <div className="page__header">
-          <h1 className="page__title">{t('settings.title')}</h1>
-        </div>
-        <ForbiddenNotice needed="admin" />
+      <ForbiddenPage title={t('settings.title')} needed="admin">
         <h2 className="section-title">{t('settings.stages.title')}</h2>
         <ReadOnlyStages />
-      </div>
+      </ForbiddenPage>
     );
   }
 

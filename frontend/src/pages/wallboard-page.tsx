@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ui/error-alert';
-import { ForbiddenNotice } from '../components/ui/forbidden-notice';
+import { ForbiddenPage } from '../components/ui/forbidden-notice';
 import { LiveStatus } from '../components/ui/live-status';
 import { Loading } from '../components/ui/loading';
 import { AgentBoard } from '../features/wallboard/components/agent-board';
@@ -14,6 +13,7 @@ import { useNow } from '../features/wallboard/hooks/use-now';
 import { usePresenceList } from '../features/wallboard/hooks/use-presence-list';
 import { canAct } from '../lib/types';
 import { useDocumentTitle } from '../lib/use-document-title';
+import { useSearchParam } from '../lib/use-search-param';
 import { useSession } from '../stores/session-store';
 
 const DEFAULT_DAYS = 30;
@@ -23,23 +23,14 @@ export function WallboardPage() {
   const { t } = useTranslation();
   const { user } = useSession();
   useDocumentTitle(t('wallboard.title'));
-  if (!canAct(user?.role, 'supervisor')) {
-    return (
-      <div className="page">
-        <div className="page__header">
-          <h1 className="page__title">{t('wallboard.title')}</h1>
-        </div>
-        <ForbiddenNotice needed="supervisor" />
-      </div>
-    );
-  }
+  if (!canAct(user?.role, 'supervisor')) return <ForbiddenPage title={t('wallboard.title')} needed="supervisor" />;
   return <Wallboard />;
 }
 
 function Wallboard() {
   const { t, i18n } = useTranslation();
   const { organisation } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useSearchParam();
   const tv = params.get('tv') === '1';
   const daysParam = Number(params.get('days'));
   const days = (WINDOW_DAYS as readonly number[]).includes(daysParam) ? daysParam : DEFAULT_DAYS;
@@ -48,20 +39,6 @@ function Wallboard() {
   const funnel = useFunnelReport(days);
   const calls = useCallsReport();
   const enteredFullscreen = useRef(false);
-
-  const setParam = useCallback(
-    (key: string, value: string | null) =>
-      setParams(
-        (old) => {
-          const next = new URLSearchParams(old);
-          if (value === null) next.delete(key);
-          else next.set(key, value);
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
 
   const enterTv = () => {
     setParam('tv', '1');
