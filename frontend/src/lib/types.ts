@@ -118,7 +118,20 @@ export const STAGE_KINDS: readonly StageKind[] = ['open', 'won', 'rejected'];
 export type CoolingUnit = 'working_days' | 'hours';
 export const COOLING_UNITS: readonly CoolingUnit[] = ['working_days', 'hours'];
 
-export interface Stage {
+export type ZombieAction = 'queue' | 'reject' | 'handoff';
+
+/** StageRules are a stage's rules engine settings (docs/rules.md) beyond its cooling period and contact limit. */
+export interface StageRules {
+  /** Cooling soon at this share of the period when cooling_soon is 0. */
+  cooling_soon_percent: number;
+  notify_owner: boolean;
+  zombie_action: ZombieAction;
+  handoff_channel: string;
+  handoff_email: string;
+  handoff_webhook: boolean;
+}
+
+export interface Stage extends Partial<StageRules> {
   id: StageID;
   name: string;
   position: number;
@@ -129,15 +142,8 @@ export interface Stage {
   cooling_soon: number;
   /** 0 means no zombie limit. */
   contact_limit: number;
-  /** Rules (docs/rules.md): cooling soon at this share of the period when cooling_soon is 0. */
-  cooling_soon_percent?: number;
-  notify_owner?: boolean;
   cooled_reassign_to?: UserID | null;
   cooled_move_to?: StageID | null;
-  zombie_action?: 'queue' | 'reject' | 'handoff';
-  handoff_channel?: string;
-  handoff_email?: string;
-  handoff_webhook?: boolean;
   client_count: number;
   created_at: string;
 }

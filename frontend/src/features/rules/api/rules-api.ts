@@ -1,5 +1,5 @@
 import { request } from '../../../lib/api-client';
-import type { CallID, Client, ClientID, Items, RuleAction, Stage, StageID, UserID } from '../../../lib/types';
+import type { CallID, Client, ClientID, Items, RuleAction, Stage, StageID, StageInput, StageRules, UserID, ZombieAction } from '../../../lib/types';
 
 // The rules engine's settings and records (backend/warmline/rules.go, stage.go).
 
@@ -43,23 +43,13 @@ export interface RuleSettingsUpdate {
   objective_funnel?: boolean;
 }
 
-export type ZombieAction = 'queue' | 'reject' | 'handoff';
+export type { ZombieAction };
 export const ZOMBIE_ACTIONS: readonly ZombieAction[] = ['queue', 'reject', 'handoff'];
 
 /** StageRulesInput changes a stage's rules; for the two references 0 clears them. */
-export interface StageRulesInput {
-  cooling_period?: number;
-  cooling_unit?: Stage['cooling_unit'];
-  cooling_soon?: number;
-  cooling_soon_percent?: number;
-  contact_limit?: number;
-  notify_owner?: boolean;
+export interface StageRulesInput extends Omit<StageInput, 'name' | 'kind'>, Partial<StageRules> {
   cooled_reassign_to?: UserID;
   cooled_move_to?: StageID;
-  zombie_action?: ZombieAction;
-  handoff_channel?: string;
-  handoff_email?: string;
-  handoff_webhook?: boolean;
 }
 
 export type ContactKind = 'call' | 'meeting' | 'email' | 'message';
