@@ -3,10 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveStatus } from '../components/ui/live-status';
 import { RealtimeClient, type RealtimeOptions } from '../lib/realtime-client';
-import type { Organisation, Session, User } from '../lib/types';
 import { useLiveEvents } from '../stores/realtime-store';
 import { useSession } from '../stores/session-store';
 import { FakeSocket } from '../test/fake-websocket';
+import { testOrganisation, testSession, testUser } from '../test/fixtures';
 import { jsonResponse, renderWithApp } from '../test/render';
 import { RealtimeProvider } from './realtime-provider';
 
@@ -14,26 +14,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const user: User = {
-  id: 3,
-  org_id: 1,
-  email: 'agent@demo.example',
-  name: 'Мария',
-  role: 'agent',
-  locale: 'ru',
-  time_zone: 'Europe/Moscow',
-  active: true,
-  created_at: '',
-};
-const organisation: Organisation = {
-  id: 1,
-  name: 'ООО Демо',
-  default_country: 'RU',
-  time_zone: 'Europe/Moscow',
-  agents_own_clients_only: true,
-  created_at: '',
-};
-const session: Session = { user, organisation };
+const user = testUser();
+const organisation = testOrganisation({ agents_own_clients_only: true });
+const session = testSession(user, organisation);
 
 /** The ids of the clients whose moves Probe was told about. */
 let globalMoves: number[] = [];

@@ -3,20 +3,18 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MyDayItem } from '../features/my-day/api/my-day-api';
 import type { PlanProgressReport } from '../features/plans/api/plans-api';
-import type { Client, Organisation, Session, Stage, User } from '../lib/types';
+import type { Client, Session, Stage, User } from '../lib/types';
+import { testSession, testUser } from '../test/fixtures';
 import { createLiveBus } from '../test/live';
 import { jsonResponse, renderWithApp } from '../test/render';
 import { MyDayPage } from './my-day-page';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const organisation: Organisation = { id: 1, name: 'ООО Демо', default_country: 'RU', time_zone: 'Europe/Moscow', agents_own_clients_only: false, created_at: '' };
-const person = (id: number, name: string, role: User['role']): User => ({
-  id, org_id: 1, email: `u${id}@demo.example`, name, role, locale: 'ru', time_zone: 'Europe/Moscow', active: true, created_at: '',
-});
+const person = (id: number, name: string, role: User['role']): User => testUser({ id, email: `u${id}@demo.example`, name, role });
 const anna = person(3, 'Анна Петрова', 'agent');
 const boss = person(2, 'Елена Васильева', 'supervisor');
-const session = (user: User): Session => ({ user, organisation });
+const session = (user: User): Session => testSession(user);
 const stage = (id: number, name: string): Stage => ({
   id, name, position: id, kind: 'open', cooling_period: 5, cooling_unit: 'working_days', cooling_soon: 0, contact_limit: 7, client_count: 0, created_at: '',
 });

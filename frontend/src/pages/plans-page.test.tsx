@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Organisation, Session, User } from '../lib/types';
+import type { Session, User } from '../lib/types';
+import { testSession, testUser } from '../test/fixtures';
 import { jsonResponse, renderWithApp } from '../test/render';
 import { PlansPage } from './plans-page';
 
@@ -8,26 +9,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const organisation: Organisation = {
-  id: 1,
-  name: 'ООО Демо',
-  default_country: 'RU',
-  time_zone: 'Europe/Moscow',
-  agents_own_clients_only: false,
-  created_at: '',
-};
-const user = (id: number, name: string, role: User['role'], active = true): User => ({
-  id,
-  org_id: 1,
-  email: `${id}@demo.example`,
-  name,
-  role,
-  locale: 'ru',
-  time_zone: 'Europe/Moscow',
-  active,
-  created_at: '',
-});
-const session = (role: User['role']): Session => ({ user: user(1, 'Ольга', role), organisation });
+const user = (id: number, name: string, role: User['role'], active = true): User => testUser({ id, email: `${id}@demo.example`, name, role, active });
+const session = (role: User['role']): Session => testSession(user(1, 'Ольга', role));
 
 describe('PlansPage', () => {
   it('is for supervisors: an agent is told so and nothing is fetched', () => {

@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Call, CallsReport, FunnelReport, Organisation, Presence, Session, User } from '../lib/types';
+import type { Call, CallsReport, FunnelReport, Presence, Session, User } from '../lib/types';
+import { testSession, testUser } from '../test/fixtures';
 import { createLiveBus } from '../test/live';
 import { jsonResponse, renderWithApp } from '../test/render';
 import { WallboardPage } from './wallboard-page';
@@ -17,26 +18,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const organisation: Organisation = {
-  id: 1,
-  name: 'ООО Демо',
-  default_country: 'RU',
-  time_zone: 'Europe/Moscow',
-  agents_own_clients_only: false,
-  created_at: '',
-};
-const user = (role: User['role']): User => ({
-  id: 1,
-  org_id: 1,
-  email: 'boss@demo.example',
-  name: 'Ольга',
-  role,
-  locale: 'ru',
-  time_zone: 'Europe/Moscow',
-  active: true,
-  created_at: '',
-});
-const session = (role: User['role']): Session => ({ user: user(role), organisation });
+const session = (role: User['role']): Session => testSession(testUser({ id: 1, email: 'boss@demo.example', name: 'Ольга', role }));
 
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 const presence = (user_id: number, name: string, state: Presence['state'], since: string, reason = ''): Presence => ({
@@ -113,16 +95,22 @@ function stubServer() {
   return { calls };
 }
 
+/** renderWallboard shows the page to a user of that role, with a live bus the test emits on. */
+function renderWallboard(role: User['role']) {
+  const bus = createLiveBus();
+  renderWithApp(
+    <bus.Provider>
+      <WallboardPage />
+    </bus.Provider>,
+    { session: session(role), route: '/wallboard' },
+  );
+  return bus;
+}
+
 describe('WallboardPage', () => {
   it('shows a tile per agent in state order, with the counts and the time in state', async () => {
     stubServer();
-    const bus = createLiveBus();
-    renderWithApp(
-      <bus.Provider>
-        <WallboardPage />
-      </bus.Provider>,
-      { session: session('supervisor'), route: '/wallboard' },
-    );
+    renderWallboard('supervisor');
     expect(screen.getByRole('heading', { level: 1, name: 'Табло' })).toBeInTheDocument();
     // Named so that a non-exact match of "Агенты" (as Playwright does) finds this list only.
     const list = await screen.findByRole('list', { name: /Агенты/ });
@@ -158,13 +146,7 @@ describe('WallboardPage', () => {
 
   it('applies agent.state_changed at once', async () => {
     stubServer();
-    const bus = createLiveBus();
-    renderWithApp(
-      <bus.Provider>
-        <WallboardPage />
-      </bus.Provider>,
-      { session: session('supervisor'), route: '/wallboard' },
-    );
+    const bus = renderWallboard('supervisor');
     const list = await screen.findByRole('list', { name: 'Агенты' });
     bus.emit({ type: 'agent.state_changed', data: presence(2, 'Пётр Иванов', 'available', ago(0)) });
     expect(within(list).getByRole('listitem', { name: /^Пётр Иванов Доступен/ })).toBeInTheDocument();
@@ -177,13 +159,7 @@ describe('WallboardPage', () => {
 
   it('shows the funnel with conversion and refetches it after client events', async () => {
     const { calls } = stubServer();
-    const bus = createLiveBus();
-    renderWithApp(
-      <bus.Provider>
-        <WallboardPage />
-      </bus.Provider>,
-      { session: session('admin'), route: '/wallboard' },
-    );
+    const bus = renderWallboard('admin');
     const table = await screen.findByRole('table', { name: 'Воронка' });
     const rows = within(table).getAllByRole('row');
     expect(rows[1]).toHaveTextContent(/Новый\s*14\s*3\s*245\s*%9 из 20/);
@@ -209,13 +185,7 @@ describe('WallboardPage', () => {
       today: { since: ago(36000), inbound: 12, outbound: 30, answered: 25, missed: 4, not_called_back: 2 },
     };
     const { calls } = stubServer();
-    const bus = createLiveBus();
-    renderWithApp(
-      <bus.Provider>
-        <WallboardPage />
-      </bus.Provider>,
-      { session: session('supervisor'), route: '/wallboard' },
-    );
+    const bus = renderWallboard('supervisor');
     const live = await screen.findByTestId('live-calls');
     expect(screen.getByTestId('call-stat-liveCalls')).toHaveTextContent('2');
     expect(screen.getByTestId('call-stat-answered')).toHaveTextContent('25');

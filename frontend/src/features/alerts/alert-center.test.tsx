@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Call, Organisation, PlanAlert, Session, User } from '../../lib/types';
+import type { Call, PlanAlert, Session, User } from '../../lib/types';
+import { testSession, testUser } from '../../test/fixtures';
 import { createLiveBus } from '../../test/live';
 import { jsonResponse, renderWithApp } from '../../test/render';
 import { AlertCenter } from './alert-center';
@@ -8,26 +9,7 @@ import type { BackgroundSignalEnv } from './background-signal';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const organisation: Organisation = {
-  id: 1,
-  name: 'ООО Демо',
-  default_country: 'RU',
-  time_zone: 'Europe/Moscow',
-  agents_own_clients_only: false,
-  created_at: '',
-};
-const user = (role: User['role'], id = 5): User => ({
-  id,
-  org_id: 1,
-  email: 'u@demo.example',
-  name: 'Анна',
-  role,
-  locale: 'ru',
-  time_zone: 'Europe/Moscow',
-  active: true,
-  created_at: '',
-});
-const session = (role: User['role'], id = 5): Session => ({ user: user(role, id), organisation });
+const session = (role: User['role'], id = 5): Session => testSession(testUser({ id, email: 'u@demo.example', name: 'Анна', role }));
 
 function missed(over: Partial<Call> = {}): Call {
   return {

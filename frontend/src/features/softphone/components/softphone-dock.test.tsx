@@ -2,8 +2,9 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PhoneClient, type PhoneClientOptions } from '../../../lib/phone-client';
-import type { Client, Organisation, Session, User } from '../../../lib/types';
+import type { Client } from '../../../lib/types';
 import { FakePeer, fakeStream } from '../../../test/fake-peer';
+import { testSession, testUser } from '../../../test/fixtures';
 import { FakeSocket } from '../../../test/fake-websocket';
 import { jsonResponse, renderWithApp } from '../../../test/render';
 import { SoftphoneProvider } from '../softphone-provider';
@@ -11,26 +12,8 @@ import { TonePlayer, type ToneName } from '../tones';
 import { ClientCallButton } from './client-call-button';
 import { SoftphoneDock } from './softphone-dock';
 
-const user: User = {
-  id: 3,
-  org_id: 1,
-  email: 'agent@demo.example',
-  name: 'Мария',
-  role: 'agent',
-  locale: 'en',
-  time_zone: 'Europe/Moscow',
-  active: true,
-  created_at: '',
-};
-const organisation: Organisation = {
-  id: 1,
-  name: 'ООО Демо',
-  default_country: 'RU',
-  time_zone: 'Europe/Moscow',
-  agents_own_clients_only: false,
-  created_at: '',
-};
-const session: Session = { user, organisation };
+const user = testUser({ locale: 'en' });
+const session = testSession(user);
 
 const romashka: Client = {
   id: 7,
