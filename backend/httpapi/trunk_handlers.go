@@ -53,6 +53,42 @@ func (s *Server) reloadPhone(ctx context.Context) {
 	}
 }
 
+// phoneChanged answers a trunk or line change that was stored: the gateway
+// reloads first, then v goes out with status (no body when v is nil).
+func (s *Server) phoneChanged(c echo.Context, status int, v any) error {
+	s.reloadPhone(c.Request().Context())
+	if v == nil {
+		return c.NoContent(status)
+	}
+	return c.JSON(status, v)
+}
+
+// patchOver answers the first half of a PATCH that lays its body over a
+// stored record: the body is read before the record is looked up (so an
+// oversized or non-JSON body is refused first), current gives the stored
+// record as an input, the body is decoded over it (omitted fields keep
+// their values) and save stores the result.
+func patchOver[In, Out any](c echo.Context, current func(ctx context.Context, id int64) (In, error), save func(ctx context.Context, id int64, in In) (Out, error)) (Out, error) {
+	var zero Out
+	id, err := idParam(c, "id")
+	if err != nil {
+		return zero, err
+	}
+	body, err := readJSON(c)
+	if err != nil {
+		return zero, err
+	}
+	ctx := c.Request().Context()
+	in, err := current(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	if err := decodeJSONBytes(body, &in); err != nil {
+		return zero, err
+	}
+	return save(ctx, id, in)
+}
+
 func (s *Server) handleTrunks(c echo.Context) error {
 	list, err := s.Trunks.FindTrunks(c.Request().Context())
 	if err != nil {
@@ -70,34 +106,25 @@ func (s *Server) handleTrunkCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.reloadPhone(c.Request().Context())
-	return c.JSON(http.StatusCreated, t)
+	return s.phoneChanged(c, http.StatusCreated, t)
 }
 
 func (s *Server) handleTrunkUpdate(c echo.Context) error {
-	id, err := idParam(c, "id")
+	t, err := patchOver(c,
+		func(ctx context.Context, id int64) (TrunkInput, error) {
+			cur, err := s.Trunks.FindTrunk(ctx, warmline.TrunkID(id))
+			if err != nil {
+				return TrunkInput{}, err
+			}
+			return trunkInputOf(cur), nil
+		},
+		func(ctx context.Context, id int64, in TrunkInput) (*warmline.Trunk, error) {
+			return s.Trunks.UpdateTrunk(ctx, in.trunk(warmline.TrunkID(id)))
+		})
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	cur, err := s.Trunks.FindTrunk(ctx, warmline.TrunkID(id))
-	if err != nil {
-		return err
-	}
-	in := trunkInputOf(cur)
-	if err := decodeJSONBytes(body, &in); err != nil {
-		return err
-	}
-	t, err := s.Trunks.UpdateTrunk(ctx, in.trunk(cur.ID))
-	if err != nil {
-		return err
-	}
-	s.reloadPhone(ctx)
-	return c.JSON(http.StatusOK, t)
+	return s.phoneChanged(c, http.StatusOK, t)
 }
 
 func (s *Server) handleTrunkDelete(c echo.Context) error {
@@ -108,8 +135,7 @@ func (s *Server) handleTrunkDelete(c echo.Context) error {
 	if err := s.Trunks.DeleteTrunk(c.Request().Context(), warmline.TrunkID(id)); err != nil {
 		return err
 	}
-	s.reloadPhone(c.Request().Context())
-	return c.NoContent(http.StatusNoContent)
+	return s.phoneChanged(c, http.StatusNoContent, nil)
 }
 
 // LineInput creates or changes a line; on PATCH it is laid over the
@@ -119,6 +145,10 @@ type LineInput struct {
 	Name      string            `json:"name"`
 	ChannelID *int64            `json:"channel_id"`
 	TrunkID   *warmline.TrunkID `json:"trunk_id"`
+}
+
+func lineInputOf(l *warmline.Line) LineInput {
+	return LineInput{Number: l.Number, Name: l.Name, ChannelID: l.ChannelID, TrunkID: l.TrunkID}
 }
 
 func (in LineInput) line(id int64) *warmline.Line {
@@ -142,34 +172,25 @@ func (s *Server) handleLineCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.reloadPhone(c.Request().Context())
-	return c.JSON(http.StatusCreated, l)
+	return s.phoneChanged(c, http.StatusCreated, l)
 }
 
 func (s *Server) handleLineUpdate(c echo.Context) error {
-	id, err := idParam(c, "id")
+	l, err := patchOver(c,
+		func(ctx context.Context, id int64) (LineInput, error) {
+			cur, err := s.Trunks.FindLine(ctx, id)
+			if err != nil {
+				return LineInput{}, err
+			}
+			return lineInputOf(cur), nil
+		},
+		func(ctx context.Context, id int64, in LineInput) (*warmline.Line, error) {
+			return s.Trunks.UpdateLine(ctx, in.line(id))
+		})
 	if err != nil {
 		return err
 	}
-	body, err := readJSON(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	cur, err := s.Trunks.FindLine(ctx, id)
-	if err != nil {
-		return err
-	}
-	in := LineInput{Number: cur.Number, Name: cur.Name, ChannelID: cur.ChannelID, TrunkID: cur.TrunkID}
-	if err := decodeJSONBytes(body, &in); err != nil {
-		return err
-	}
-	l, err := s.Trunks.UpdateLine(ctx, in.line(id))
-	if err != nil {
-		return err
-	}
-	s.reloadPhone(ctx)
-	return c.JSON(http.StatusOK, l)
+	return s.phoneChanged(c, http.StatusOK, l)
 }
 
 func (s *Server) handleLineDelete(c echo.Context) error {
@@ -180,6 +201,5 @@ func (s *Server) handleLineDelete(c echo.Context) error {
 	if err := s.Trunks.DeleteLine(c.Request().Context(), id); err != nil {
 		return err
 	}
-	s.reloadPhone(c.Request().Context())
-	return c.NoContent(http.StatusNoContent)
+	return s.phoneChanged(c, http.StatusNoContent, nil)
 }
