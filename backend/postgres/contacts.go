@@ -113,14 +113,20 @@ func countContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, client w
 		}
 		return nil
 	}
-	const q = `UPDATE clients SET contacts = contacts + 1, stage_contacts = stage_contacts + 1,
-			last_contact_at = GREATEST(last_contact_at, $3), first_contact_at = LEAST(first_contact_at, $3),
+	// One UPDATE counts and re-times (as refreshCooling would): every
+	// version of a client row costs an entry in each of its indexes.
+	const q = `UPDATE clients c SET contacts = c.contacts + 1, stage_contacts = c.stage_contacts + 1,
+			last_contact_at = GREATEST(c.last_contact_at, $3), first_contact_at = LEAST(c.first_contact_at, $3),
+			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at, $3),
+				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone,
+				k.opens, k.closes, k.holidays) d),
 			updated_at = clock_timestamp()
-		WHERE org_id = $1 AND id = $2`
+		FROM stages s, organisations o, wl_calendar($1) k
+		WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id`
 	if _, err := tx.ExecContext(ctx, q, org, client, at); err != nil {
 		return fmt.Errorf("count contact of client %d: %w", client, err)
 	}
-	return refreshCooling(ctx, tx, org, coolingFilter{clients: []warmline.ClientID{client}})
+	return nil
 }
 
 // ContactStore logs manual contacts, lists a client's contacts and takes
