@@ -63,12 +63,13 @@ func (s *Server) phoneChanged(c echo.Context, status int, v any) error {
 	return c.JSON(status, v)
 }
 
-// patchOver answers the first half of a PATCH that lays its body over a
-// stored record: the body is read before the record is looked up (so an
-// oversized or non-JSON body is refused first), current gives the stored
-// record as an input, the body is decoded over it (omitted fields keep
-// their values) and save stores the result.
-func patchOver[In, Out any](c echo.Context, current func(ctx context.Context, id int64) (In, error), save func(ctx context.Context, id int64, in In) (Out, error)) (Out, error) {
+// patchOver does a PATCH that lays its body over a stored record: the
+// body is read before the record is looked up (so an oversized or non-JSON
+// body is refused first), find looks the record up, inputOf makes it an
+// input, the body is decoded over that (omitted fields keep their values)
+// and save stores the result.
+func patchOver[R, In, Out any](c echo.Context, find func(context.Context, int64) (R, error), inputOf func(R) In,
+	save func(ctx context.Context, id int64, in In) (Out, error)) (Out, error) {
 	var zero Out
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -79,10 +80,11 @@ func patchOver[In, Out any](c echo.Context, current func(ctx context.Context, id
 		return zero, err
 	}
 	ctx := c.Request().Context()
-	in, err := current(ctx, id)
+	cur, err := find(ctx, id)
 	if err != nil {
 		return zero, err
 	}
+	in := inputOf(cur)
 	if err := decodeJSONBytes(body, &in); err != nil {
 		return zero, err
 	}
@@ -110,17 +112,12 @@ func (s *Server) handleTrunkCreate(c echo.Context) error {
 }
 
 func (s *Server) handleTrunkUpdate(c echo.Context) error {
-	t, err := patchOver(c,
-		func(ctx context.Context, id int64) (TrunkInput, error) {
-			cur, err := s.Trunks.FindTrunk(ctx, warmline.TrunkID(id))
-			if err != nil {
-				return TrunkInput{}, err
-			}
-			return trunkInputOf(cur), nil
-		},
-		func(ctx context.Context, id int64, in TrunkInput) (*warmline.Trunk, error) {
-			return s.Trunks.UpdateTrunk(ctx, in.trunk(warmline.TrunkID(id)))
-		})
+	find := func(ctx context.Context, id int64) (*warmline.Trunk, error) {
+		return s.Trunks.FindTrunk(ctx, warmline.TrunkID(id))
+	}
+	t, err := patchOver(c, find, trunkInputOf, func(ctx context.Context, id int64, in TrunkInput) (*warmline.Trunk, error) {
+		return s.Trunks.UpdateTrunk(ctx, in.trunk(warmline.TrunkID(id)))
+	})
 	if err != nil {
 		return err
 	}
@@ -176,17 +173,9 @@ func (s *Server) handleLineCreate(c echo.Context) error {
 }
 
 func (s *Server) handleLineUpdate(c echo.Context) error {
-	l, err := patchOver(c,
-		func(ctx context.Context, id int64) (LineInput, error) {
-			cur, err := s.Trunks.FindLine(ctx, id)
-			if err != nil {
-				return LineInput{}, err
-			}
-			return lineInputOf(cur), nil
-		},
-		func(ctx context.Context, id int64, in LineInput) (*warmline.Line, error) {
-			return s.Trunks.UpdateLine(ctx, in.line(id))
-		})
+	l, err := patchOver(c, s.Trunks.FindLine, lineInputOf, func(ctx context.Context, id int64, in LineInput) (*warmline.Line, error) {
+		return s.Trunks.UpdateLine(ctx, in.line(id))
+	})
 	if err != nil {
 		return err
 	}
