@@ -326,34 +326,18 @@ func (f *fixture) trunkAndLine(n int64) {
 func (f *fixture) startGateway(n int64, mediaTimeout time.Duration, demo bool) {
 	f.t.Helper()
 	t := f.t
-	f.sipPort = freePort(t, "udp")
-	base := 20000 + rand.IntN(20)*2000
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
-	cfg := media.Config{Node: fmt.Sprintf("test-%d", n),
-		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
-		RTPPortMin: base, RTPPortMax: base + 1999, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}
-	if configure != nil {
-		configure(&cfg)
-	}
-	gw, err := media.New(cfg, f.cs, log)
-	if err != nil {
-		t.Fatal(err)
+	var gw *media.Gateway
+	// Ports are picked free but another process may take one before the
+	// gateway binds it (packages test in parallel): try again with others.
+	for attempt := 1; ; attempt++ {
+		var err error
+		if gw, err = f.tryGateway(n, mediaTimeout, demo); err == nil {
+			break
+		} else if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatalf("gateway did not start: %v", err)
+		}
 	}
 	f.gw = gw
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- gw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("gateway did not stop")
-		}
-	})
-	if !gw.WaitRunning(5 * time.Second) {
-		t.Fatal("gateway did not start")
-	}
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := up.Upgrade(w, r, nil)
@@ -367,6 +351,54 @@ func (f *fixture) startGateway(n int64, mediaTimeout time.Duration, demo bool) {
 		gw.ServeAgent(r.Context(), a, ws)
 	}))
 	t.Cleanup(f.srv.Close)
+}
+
+// tryGateway starts a gateway on fresh ports and waits until it serves,
+// or returns why it stopped.
+func (f *fixture) tryGateway(n int64, mediaTimeout time.Duration, demo bool) (*media.Gateway, error) {
+	t := f.t
+	f.sipPort = freePort(t, "udp")
+	base := 20000 + rand.IntN(20)*2000
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel()}))
+	cfg := media.Config{Node: fmt.Sprintf("test-%d", n),
+		SIPListen:  []string{fmt.Sprintf("udp:127.0.0.1:%d", f.sipPort), fmt.Sprintf("tcp:127.0.0.1:%d", f.sipPort)},
+		RTPPortMin: base, RTPPortMax: base + 1999, ICEIncludeLoopback: true, MediaTimeout: mediaTimeout, Demo: demo}
+	if configure != nil {
+		configure(&cfg)
+	}
+	gw, err := media.New(cfg, f.cs, log)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- gw.Run(ctx) }()
+	// Under -race on a busy machine the first start (orphan sweep, the
+	// demo network, listeners) can take seconds.
+	started := make(chan bool, 1)
+	go func() { started <- gw.WaitRunning(30 * time.Second) }()
+	select {
+	case err := <-done:
+		cancel()
+		if err == nil {
+			err = fmt.Errorf("Run returned before serving")
+		}
+		return nil, err
+	case ok := <-started:
+		if !ok {
+			cancel()
+			return nil, fmt.Errorf("not serving after 30 s")
+		}
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("gateway did not stop")
+		}
+	})
+	return gw, nil
 }
 
 // call is the record as the database has it.

@@ -54,8 +54,7 @@ func nextAttempt(t *testing.T, reg *registrar, within time.Duration) regAttempt 
 func TestRegister_RefreshBeforeExpiry(t *testing.T) {
 	registerRetry(t, 200*time.Millisecond)
 	f := newFixture(t, 0)
-	reg := newRegistrar(t, "acc100", "s3cret")
-	reg.answer = func(int, *sip.Request) (int, []sip.Header) { return 200, []sip.Header{sip.NewHeader("Expires", "2")} }
+	reg := newRegistrar(t, "acc100", "s3cret", func(int, *sip.Request) (int, []sip.Header) { return 200, []sip.Header{sip.NewHeader("Expires", "2")} })
 	tr := f.registerTrunk(reg)
 	first := nextAttempt(t, reg, 5*time.Second)
 	prev := first
@@ -94,13 +93,12 @@ func TestRegister_RefreshBeforeExpiry(t *testing.T) {
 func TestRegister_BackoffAfterFailures(t *testing.T) {
 	registerRetry(t, 250*time.Millisecond)
 	f := newFixture(t, 0)
-	reg := newRegistrar(t, "acc100", "s3cret")
-	reg.answer = func(n int, _ *sip.Request) (int, []sip.Header) {
+	reg := newRegistrar(t, "acc100", "s3cret", func(n int, _ *sip.Request) (int, []sip.Header) {
 		if n <= 4 {
 			return 503, []sip.Header{}
 		}
 		return 200, []sip.Header{sip.NewHeader("Expires", "60")}
-	}
+	})
 	f.registerTrunk(reg)
 	prev := nextAttempt(t, reg, 5*time.Second)
 	var lastGap time.Duration
@@ -128,13 +126,12 @@ func TestRegister_BackoffAfterFailures(t *testing.T) {
 // 423 Interval Too Brief: we register again at once with its Min-Expires.
 func TestRegister_IntervalTooBrief(t *testing.T) {
 	f := newFixture(t, 0)
-	reg := newRegistrar(t, "acc100", "s3cret")
-	reg.answer = func(_ int, req *sip.Request) (int, []sip.Header) {
+	reg := newRegistrar(t, "acc100", "s3cret", func(_ int, req *sip.Request) (int, []sip.Header) {
 		if req.GetHeader("Expires").Value() != "120" {
 			return 423, []sip.Header{sip.NewHeader("Min-Expires", "120")}
 		}
 		return 200, []sip.Header{sip.NewHeader("Expires", "120")}
-	}
+	})
 	f.registerTrunk(reg)
 	a1 := nextAttempt(t, reg, 5*time.Second)
 	a2 := nextAttempt(t, reg, time.Second)

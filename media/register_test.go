@@ -23,11 +23,14 @@ type registrar struct {
 	rejected   chan struct{}
 	// attempts gets every REGISTER with good credentials.
 	attempts chan regAttempt
-	// answer, when set before the first REGISTER, decides the final
-	// response to authenticated REGISTER n (from 1); nil: 200, Expires 60.
-	answer func(n int, req *sip.Request) (int, []sip.Header)
+	// answer decides the final response to authenticated REGISTER n
+	// (from 1); nil: 200, Expires 60. It is given to newRegistrar, before
+	// the registrar serves, so that no REGISTER reads it while it is set.
+	answer registrarAnswer
 	n      atomic.Int32
 }
+
+type registrarAnswer func(n int, req *sip.Request) (int, []sip.Header)
 
 type regAttempt struct {
 	at      time.Time
@@ -37,7 +40,7 @@ type regAttempt struct {
 	code    int
 }
 
-func newRegistrar(t *testing.T, user, pass string) *registrar {
+func newRegistrar(t *testing.T, user, pass string, answer ...registrarAnswer) *registrar {
 	t.Helper()
 	ua, _ := sipgo.NewUA(sipgo.WithUserAgentHostname("127.0.0.1"))
 	srv, _ := sipgo.NewServer(ua)
@@ -47,6 +50,9 @@ func newRegistrar(t *testing.T, user, pass string) *registrar {
 	}
 	r := &registrar{port: pc.LocalAddr().(*net.UDPAddr).Port, registered: make(chan string, 4), rejected: make(chan struct{}, 16),
 		attempts: make(chan regAttempt, 32)}
+	if len(answer) > 0 {
+		r.answer = answer[0]
+	}
 	chal := &digest.Challenge{Realm: "provider", Nonce: "abc123", Algorithm: "MD5", QOP: []string{"auth"}}
 	srv.OnRegister(func(req *sip.Request, tx sip.ServerTransaction) {
 		h := req.GetHeader("Authorization")
