@@ -105,14 +105,7 @@ export function AlertCenter({ signalEnv }: { signalEnv?: BackgroundSignalEnv }) 
                   {t('alerts.callBack')}
                 </button>
               )}
-              <button
-                type="button"
-                className="alert-card__close"
-                aria-label={t('common.dismiss')}
-                onClick={() => setState((s) => dismiss(s, g.key))}
-              >
-                ×
-              </button>
+              <DismissButton onClick={() => setState((s) => dismiss(s, g.key))} />
             </div>
           </div>
         ) : (
@@ -123,19 +116,21 @@ export function AlertCenter({ signalEnv }: { signalEnv?: BackgroundSignalEnv }) 
               <span className="alert-card__meta">{formatDateTimeShort(g.lastAt, i18n.language)}</span>
             </div>
             <div className="alert-card__actions">
-              <button
-                type="button"
-                className="alert-card__close"
-                aria-label={t('common.dismiss')}
-                onClick={() => setState((s) => dismiss(s, g.key))}
-              >
-                ×
-              </button>
+              <DismissButton onClick={() => setState((s) => dismiss(s, g.key))} />
             </div>
           </div>
         ),
       )}
       {more > 0 && <p className="alert-center__more">{t('alerts.more', { count: more })}</p>}
     </section>
+  );
+}
+
+function DismissButton({ onClick }: { onClick: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <button type="button" className="alert-card__close" aria-label={t('common.dismiss')} onClick={onClick}>
+      ×
+    </button>
   );
 }
