@@ -94,17 +94,7 @@ func (s *ReportStore) CallsReport(ctx context.Context) (*warmline.CallsReport, e
 	if err := s.db.GetContext(ctx, &rep.Today, today, a.OrgID); err != nil {
 		return nil, fmt.Errorf("today's calls: %w", err)
 	}
-	const live = `
-		SELECT c.id, c.org_id, c.direction, c.from_number, c.to_number, c.trunk_id, c.line_id,
-			c.agent_id, COALESCE(u.name, '') AS agent_name, c.client_id, COALESCE(cl.name, '') AS client_name,
-			cl.owner_id AS client_owner_id, c.sip_call_id, c.status, c.held, c.created_at, c.ringing_at,
-			c.answered_at, c.ended_at, c.outcome, c.missed_reason, c.sip_cause, c.end_reason, c.hangup_side, c.node
-		FROM calls c
-		LEFT JOIN users u ON u.org_id = c.org_id AND u.id = c.agent_id
-		LEFT JOIN clients cl ON cl.org_id = c.org_id AND cl.id = c.client_id
-		WHERE c.org_id = $1 AND c.status <> 'ended'
-		ORDER BY c.created_at, c.id
-		LIMIT 500`
+	live := callSelect + ` WHERE k.org_id = $1 AND k.status <> 'ended' ORDER BY k.created_at, k.id LIMIT 500`
 	if err := s.db.SelectContext(ctx, &rep.Live, live, a.OrgID); err != nil {
 		return nil, fmt.Errorf("live calls: %w", err)
 	}

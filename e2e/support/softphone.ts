@@ -13,6 +13,8 @@ export async function logIn(page: Page, email: string): Promise<void> {
   await page.getByRole('button', { name: 'Войти' }).click();
   // Agents land on My day, the others on the client list.
   await expect(page).toHaveURL(/\/(clients|my-day)$/);
+  // The language is the user's saved one: make it Russian, as the specs read.
+  await page.getByRole('combobox', { name: 'Язык / Language' }).selectOption('ru');
 }
 
 export function softphone(page: Page): Locator {

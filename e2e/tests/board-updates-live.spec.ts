@@ -1,18 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from '../support/softphone';
 
 // Live updates: what an agent does on the funnel board appears on the
 // supervisor's board without a reload, and a supervisor whose network was
 // cut for a while gets every change made meanwhile once it is back.
 test.use({ locale: 'ru-RU' });
 
-async function logIn(page: Page, email: string) {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Пароль').fill('warmline-demo');
-  await page.getByRole('button', { name: 'Войти' }).click();
-  // Agents land on My day, the others on the client list.
-  await expect(page).toHaveURL(/\/(clients|my-day)$/);
-  await page.getByRole('combobox', { name: 'Язык / Language' }).selectOption('ru');
+/** logIn signs in and opens the funnel board. */
+async function logInToBoard(page: Page, email: string) {
+  await logIn(page, email);
   await page.goto('/board');
 }
 
@@ -31,8 +27,8 @@ test('an agent\'s moves reach the supervisor\'s board live, and after a network 
   const agentContext = await browser.newContext();
   const supervisor = await supervisorContext.newPage();
   const agent = await agentContext.newPage();
-  await logIn(supervisor, 'supervisor@demo.example');
-  await logIn(agent, 'agent2@demo.example');
+  await logInToBoard(supervisor, 'supervisor@demo.example');
+  await logInToBoard(agent, 'agent2@demo.example');
 
   // Columns show their 50 longest-waiting cards; the demo's 'Тёплый клиент' and
   // 'Сделка' hold fewer, so a card moved there is on screen.

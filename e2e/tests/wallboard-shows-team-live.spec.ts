@@ -1,19 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from '../support/softphone';
 
 // The supervisor's wallboard follows the team live: an agent going
 // available shows on it within a second or two, and a move on the agent's
 // board changes the funnel's counts, all without a reload.
 test.use({ locale: 'ru-RU' });
-
-async function logIn(page: Page, email: string) {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Пароль').fill('warmline-demo');
-  await page.getByRole('button', { name: 'Войти' }).click();
-  // Agents land on My day, the others on the client list.
-  await expect(page).toHaveURL(/\/(clients|my-day)$/);
-  await page.getByRole('combobox', { name: 'Язык / Language' }).selectOption('ru');
-}
 
 test('the wallboard shows an agent going available and the funnel changing, live', async ({ browser }) => {
   const supervisorContext = await browser.newContext();
