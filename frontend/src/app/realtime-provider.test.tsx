@@ -39,8 +39,8 @@ function Probe() {
 function setup() {
   FakeSocket.all = [];
   globalMoves = [];
-  const options: Pick<RealtimeOptions, 'checkSession'>[] = [];
-  const createClient = vi.fn((opts: Pick<RealtimeOptions, 'checkSession'>) => {
+  const options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>[] = [];
+  const createClient = vi.fn((opts: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>) => {
     options.push(opts);
     return new RealtimeClient({ url: 'ws://crm.test/ws', WebSocket: FakeSocket, random: () => 0.5, ...opts });
   });
@@ -79,6 +79,16 @@ describe('RealtimeProvider', () => {
     expect(screen.getByText('me: Мария')).toBeInTheDocument();
     server((s) => s.receive({ type: 'user.updated', seq: 13, data: { ...user, name: 'Мария Иванова' } }));
     expect(screen.getByText('me: Мария Иванова')).toBeInTheDocument();
+  });
+
+  it('expects gaps in seq only for an agent of an organisation that limits agents to their own clients', () => {
+    const { options, server } = setup();
+    expect(options[0]!.gapsExpected!()).toBe(true);
+    server((s) => s.hello(10));
+    server((s) =>
+      s.receive({ type: 'organisation.updated', seq: 11, data: { ...organisation, agents_own_clients_only: false } }),
+    );
+    expect(options[0]!.gapsExpected!()).toBe(false);
   });
 
   it('checks the session with GET /auth/me: logged out on 401 only', async () => {

@@ -16,7 +16,7 @@ async function checkSession(): Promise<boolean> {
   }
 }
 
-export type CreateRealtimeClient = (options: Pick<RealtimeOptions, 'checkSession'>) => RealtimeClient;
+export type CreateRealtimeClient = (options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>) => RealtimeClient;
 
 /** createBrowserClient connects to the page's own origin with the browser's WebSocket. */
 export const createBrowserClient: CreateRealtimeClient = (options) =>
@@ -43,17 +43,21 @@ export function RealtimeProvider({
   children: ReactNode;
   createClient?: CreateRealtimeClient;
 }) {
-  const { status: sessionStatus, user, setUser, setOrganisation } = useSession();
+  const { status: sessionStatus, user, organisation, setUser, setOrganisation } = useSession();
   const [client, setClient] = useState<RealtimeClient | null>(null);
   const [status, setStatus] = useState<RealtimeStatus>('connecting');
   const userId = sessionStatus === 'authenticated' ? (user?.id ?? null) : null;
 
+  // An agent limited to their own clients does not get the others' events:
+  // for them a jump in seq is normal, not a loss.
+  const gaps = useRef(false);
+  gaps.current = user?.role === 'agent' && !!organisation?.agents_own_clients_only;
   const createRef = useRef(createClient);
   createRef.current = createClient;
 
   useEffect(() => {
     if (userId === null) return;
-    const c = createRef.current({ checkSession });
+    const c = createRef.current({ checkSession, gapsExpected: () => gaps.current });
     const offStatus = c.onStatus(setStatus);
     const offOrg = c.subscribe('organisation.updated', (m) => setOrganisation(m.data));
     const offUser = c.subscribe('user.updated', (m) => {

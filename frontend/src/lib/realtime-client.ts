@@ -65,6 +65,12 @@ export interface RealtimeOptions {
   checkSession?: () => Promise<boolean>;
   /** Default 3. */
   failuresBeforeCheck?: number;
+  /**
+   * gapsExpected says whether the server legitimately holds back events
+   * from this user (an agent limited to their own clients), in which case a
+   * jump in seq is not a loss and asks for no resync.
+   */
+  gapsExpected?: () => boolean;
   /** After a wake-up, a live socket must answer a ping within this long or it is replaced. Default 5 s. */
   pongTimeoutMs?: number;
   /** A tab hidden at least this long checks its connection when shown again. Default 60 s. */
@@ -102,14 +108,13 @@ export function realtimeUrl(location: { protocol: string; host: string }): strin
  *   or a long-hidden tab is shown. Going offline, it checks that the
  *   socket still answers.
  * - Subscribers of 'resync' are told whenever their data may be stale: the
- *   server said so, seq jumped, or the first connection's hello came (the
- *   page may have read its data over REST before the point the stream
- *   starts from, so a change committed in between was in neither).
+ *   server said so, seq jumped (unless gaps are expected), or the first
+ *   connection came late, after failed attempts.
  * - close() stops it for good, as does a failed session check.
  */
 export class RealtimeClient {
-  private readonly opts: Required<Omit<RealtimeOptions, 'checkSession' | 'browser' | 'log'>> &
-    Pick<RealtimeOptions, 'checkSession' | 'browser' | 'log'>;
+  private readonly opts: Required<Omit<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'browser' | 'log'>> &
+    Pick<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'browser' | 'log'>;
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly statusListeners = new Set<(status: RealtimeStatus) => void>();
 
@@ -124,6 +129,8 @@ export class RealtimeClient {
   private attempt = 0;
   /** Connections in a row that ended before their hello. */
   private failuresInARow = 0;
+  /** An attempt failed before the first hello: events may have been missed. */
+  private missedStart = false;
   private checkingSession = false;
   private hiddenSince: number | null = null;
 
@@ -303,6 +310,7 @@ export class RealtimeClient {
       this.failuresInARow = 0;
     } else {
       this.failuresInARow++;
+      if (this.lastSeq === null) this.missedStart = true;
     }
     if (code === CLOSE_SESSION_ENDED) {
       this.log('the server ended the session; checking it');
@@ -394,16 +402,16 @@ export class RealtimeClient {
       this.log(`unknown event type ${msg.type} #${msg.seq}`);
       this.emitTo('*', msg as unknown as ServerMessage);
     }
-    // Events this user may not see arrive as skips, so a jump is a loss.
-    if (last !== null && msg.seq > last + 1) {
+    if (last !== null && msg.seq > last + 1 && !this.opts.gapsExpected?.()) {
       this.log(`events #${last + 1}..#${msg.seq - 1} were not received; resync`);
       this.emit({ type: 'resync', seq: msg.seq });
     }
   }
 
   private hello(seq: number, msg: ServerMessage): void {
-    const first = this.lastSeq === null;
+    const late = this.lastSeq === null && this.missedStart;
     this.lastSeq = seq;
+    this.missedStart = false;
     this.socketLive = true;
     this.failuresInARow = 0;
     this.setStatus('live');
@@ -412,10 +420,9 @@ export class RealtimeClient {
       this.attempt = 0;
     }, this.opts.stableAfterMs);
     this.emit(msg);
-    // The stream starts at the hello's seq, but the page may have read its
-    // data over REST before that point: what was committed in between was
-    // in neither. One refetch closes the window.
-    if (first) this.emit({ type: 'resync', seq });
+    // The page loaded its data before the attempts that failed: what
+    // changed meanwhile was never sent.
+    if (late) this.emit({ type: 'resync', seq });
   }
 
   private emit(msg: ServerMessage): void {
