@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/warmline"
 )
 
@@ -12,6 +14,25 @@ import (
 type me struct {
 	User         *warmline.User         `json:"user"`
 	Organisation *warmline.Organisation `json:"organisation"`
+	// EventSeq is the organisation's last event when the answer was read.
+	// The SPA loads every page after this answer, so its live stream starts
+	// from here (/ws?after=event_seq) and gets every change its pages'
+	// data may have missed, however long the first connection takes.
+	EventSeq int64 `json:"event_seq"`
+}
+
+// session reads what me answers for the caller in ctx; the sequence is
+// read first, so that nothing the answer shows is newer than it.
+func (s *Server) session(ctx context.Context, u *warmline.User) (me, error) {
+	seq, err := postgres.NewEventStore(s.DB).LatestSeq(ctx)
+	if err != nil {
+		return me{}, err
+	}
+	org, err := s.Organisations.FindOrganisation(ctx)
+	if err != nil {
+		return me{}, err
+	}
+	return me{User: u, Organisation: org, EventSeq: seq}, nil
 }
 
 func (s *Server) handleSignUp(c echo.Context) error {
@@ -19,7 +40,7 @@ func (s *Server) handleSignUp(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	org, u, err := s.Organisations.SignUp(c.Request().Context(), in)
+	_, u, err := s.Organisations.SignUp(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -28,7 +49,11 @@ func (s *Server) handleSignUp(c echo.Context) error {
 		return err
 	}
 	s.setCookie(c, token)
-	return c.JSON(http.StatusCreated, me{u, org})
+	out, err := s.session(warmline.WithActor(c.Request().Context(), actorOf(u)), u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
@@ -45,11 +70,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	s.setCookie(c, token)
-	org, err := s.Organisations.FindOrganisation(warmline.WithActor(ctx, warmline.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}))
+	out, err := s.session(warmline.WithActor(ctx, actorOf(u)), u)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, me{u, org})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) oldToken(c echo.Context) string {
@@ -68,11 +93,11 @@ func (s *Server) handleLogout(c echo.Context) error {
 }
 
 func (s *Server) handleMe(c echo.Context) error {
-	org, err := s.Organisations.FindOrganisation(c.Request().Context())
+	out, err := s.session(c.Request().Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, me{currentUser(c), org})
+	return c.JSON(http.StatusOK, out)
 }
 
 // handleMeUpdate lets users change their own name, language, time zone and

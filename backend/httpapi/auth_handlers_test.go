@@ -115,6 +115,7 @@ type meBody struct {
 		TimeZone       string `json:"time_zone"`
 		AgentsOwnOnly  bool   `json:"agents_own_clients_only"`
 	} `json:"organisation"`
+	EventSeq *int64 `json:"event_seq"`
 }
 
 type stageBody struct {
@@ -472,6 +473,39 @@ func TestMe(t *testing.T) {
 	})
 	t.Run("without a session it is unauthorized", func(t *testing.T) {
 		wantError(t, ts.newClient(t).api("GET", "/api/v1/auth/me", nil), 401, "unauthorized", "")
+	})
+	// The SPA opens its live stream after event_seq: it must be the
+	// organisation's last event, neither behind (changes made before the
+	// answer would be replayed onto pages that show them) nor ahead (the
+	// next change would be skipped).
+	t.Run("tells the last event, where the live stream starts", func(t *testing.T) {
+		lastOf := func(org int64) int64 {
+			var n int64
+			if err := ts.DB.Get(&n, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, org); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		last := func() int64 { return lastOf(admin.OrgID) }
+		var before meBody
+		agent.api("GET", "/api/v1/auth/me", nil).must(t, 200).JSON(t, &before)
+		if before.EventSeq == nil || *before.EventSeq != last() || *before.EventSeq == 0 {
+			t.Fatalf("event_seq = %v, the organisation's last event is %d", before.EventSeq, last())
+		}
+		admin.do("POST", "/api/v1/clients", map[string]any{"name": "Новый клиент"}).must(t, 201)
+		var after meBody
+		agent.api("GET", "/api/v1/auth/me", nil).must(t, 200).JSON(t, &after)
+		if after.EventSeq == nil || *after.EventSeq <= *before.EventSeq || *after.EventSeq != last() {
+			t.Fatalf("after a new client event_seq = %v (before %d), the last event is %d", after.EventSeq, *before.EventSeq, last())
+		}
+		// Login answers it too, and it is the caller's organisation's.
+		var login meBody
+		other := ts.signUp(t, "Other Me Org")
+		other.do("POST", "/api/v1/clients", map[string]any{"name": "Клиент другой организации"}).must(t, 201)
+		other.do("POST", "/api/v1/auth/login", map[string]string{"email": other.Email, "password": "a good long password"}).must(t, 200).JSON(t, &login)
+		if login.EventSeq == nil || *login.EventSeq != lastOf(other.OrgID) {
+			t.Fatalf("login event_seq = %v, the organisation's last event is %d", login.EventSeq, lastOf(other.OrgID))
+		}
 	})
 	t.Run("changes the caller's locale, name and time zone", func(t *testing.T) {
 		var u struct {

@@ -80,7 +80,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userKey, u)
-		ctx := warmline.WithActor(c.Request().Context(), warmline.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role})
+		ctx := warmline.WithActor(c.Request().Context(), actorOf(u))
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
@@ -126,4 +126,9 @@ func (s *Server) clearCookie(c echo.Context) {
 // secure says whether cookies need the Secure flag: served over TLS, directly or per the public URL.
 func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://")
+}
+
+// actorOf is who u acts as in queries.
+func actorOf(u *warmline.User) warmline.Actor {
+	return warmline.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
 }

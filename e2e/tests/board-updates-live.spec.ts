@@ -53,3 +53,36 @@ test('an agent\'s moves reach the supervisor\'s board live, and after a network 
   await supervisorContext.close();
   await agentContext.close();
 });
+
+// A page loads its data over REST and then opens its live stream; a change
+// committed in between must still reach it. The supervisor's stream is held
+// back (the socket stays connecting) until after the agent's move, which
+// the supervisor's already loaded board cannot show unless the stream starts
+// from the session's last event rather than from "now".
+test('a change made while the supervisor\'s page was still connecting reaches the board', async ({ browser }) => {
+  const supervisorContext = await browser.newContext();
+  const agentContext = await browser.newContext();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let connects = 0;
+  await supervisorContext.routeWebSocket(/\/ws(\?|$)/, async (ws) => {
+    await held;
+    connects++;
+    ws.connectToServer();
+  });
+  const supervisor = await supervisorContext.newPage();
+  const agent = await agentContext.newPage();
+  await logInToBoard(supervisor, 'supervisor@demo.example');
+  await logInToBoard(agent, 'agent2@demo.example');
+  const deals = supervisor.getByRole('region', { name: 'Сделка', exact: true });
+  await expect(deals.getByRole('listitem').first()).toBeVisible();
+
+  const name = await moveFirst(agent, 'Новый клиент', 'Сделка');
+  await supervisor.waitForTimeout(500);
+  await expect(deals.getByRole('listitem', { name, exact: true })).toHaveCount(0);
+  release();
+  await expect(deals.getByRole('listitem', { name, exact: true })).toBeVisible({ timeout: 10_000 });
+  expect(connects).toBeGreaterThan(0);
+  await supervisorContext.close();
+  await agentContext.close();
+});

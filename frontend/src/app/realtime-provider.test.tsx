@@ -16,7 +16,7 @@ afterEach(() => {
 
 const user = testUser();
 const organisation = testOrganisation({ agents_own_clients_only: true });
-const session = testSession(user, organisation);
+const session = testSession(user, organisation, 10);
 
 /** The ids of the clients whose moves Probe was told about. */
 let globalMoves: number[] = [];
@@ -39,8 +39,8 @@ function Probe() {
 function setup() {
   FakeSocket.all = [];
   globalMoves = [];
-  const options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>[] = [];
-  const createClient = vi.fn((opts: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>) => {
+  const options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'startAfter'>[] = [];
+  const createClient = vi.fn((opts: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'startAfter'>) => {
     options.push(opts);
     return new RealtimeClient({ url: 'ws://crm.test/ws', WebSocket: FakeSocket, random: () => 0.5, ...opts });
   });
@@ -57,9 +57,11 @@ function setup() {
 
 describe('RealtimeProvider', () => {
   it('opens one connection for the logged-in user and hands events to subscribers', () => {
-    const { createClient, server } = setup();
+    const { createClient, server, socket } = setup();
     expect(createClient).toHaveBeenCalledTimes(1);
     expect(FakeSocket.all).toHaveLength(1);
+    // The stream starts after the session's last event, read before any page loaded.
+    expect(socket().url).toBe('ws://crm.test/ws?after=10');
     server((s) => s.hello(10));
     expect(screen.getByRole('status')).toHaveTextContent('Обновления в реальном времени');
 

@@ -16,7 +16,9 @@ async function checkSession(): Promise<boolean> {
   }
 }
 
-export type CreateRealtimeClient = (options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected'>) => RealtimeClient;
+export type CreateRealtimeClient = (
+  options: Pick<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'startAfter'>,
+) => RealtimeClient;
 
 /** createBrowserClient connects to the page's own origin with the browser's WebSocket. */
 export const createBrowserClient: CreateRealtimeClient = (options) =>
@@ -43,7 +45,7 @@ export function RealtimeProvider({
   children: ReactNode;
   createClient?: CreateRealtimeClient;
 }) {
-  const { status: sessionStatus, user, organisation, setUser, setOrganisation } = useSession();
+  const { status: sessionStatus, user, organisation, eventSeq, setUser, setOrganisation } = useSession();
   const [client, setClient] = useState<RealtimeClient | null>(null);
   const [status, setStatus] = useState<RealtimeStatus>('connecting');
   const userId = sessionStatus === 'authenticated' ? (user?.id ?? null) : null;
@@ -54,10 +56,18 @@ export function RealtimeProvider({
   gaps.current = user?.role === 'agent' && !!organisation?.agents_own_clients_only;
   const createRef = useRef(createClient);
   createRef.current = createClient;
+  // The session was read before any page loaded: starting after its
+  // sequence, the stream brings whatever changed while they loaded.
+  const startAfter = useRef(eventSeq);
+  startAfter.current = eventSeq;
 
   useEffect(() => {
     if (userId === null) return;
-    const c = createRef.current({ checkSession, gapsExpected: () => gaps.current });
+    const c = createRef.current({
+      checkSession,
+      gapsExpected: () => gaps.current,
+      startAfter: startAfter.current ?? undefined,
+    });
     const offStatus = c.onStatus(setStatus);
     const offOrg = c.subscribe('organisation.updated', (m) => setOrganisation(m.data));
     const offUser = c.subscribe('user.updated', (m) => {

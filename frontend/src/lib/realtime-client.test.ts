@@ -202,6 +202,21 @@ describe('RealtimeClient', () => {
     expect(types(received)).toEqual(['hello#40', 'resync#40']);
   });
 
+  it('starts after the session\'s sequence: what changed while the page loaded is delivered, even after failed attempts', () => {
+    const { client, clock, socket, received } = setup({ startAfter: 37 });
+    client.start();
+    expect(socket().url).toBe('ws://crm.test/ws?after=37');
+    socket().serverClose(1006); // the first attempt fails
+    clock.advance(375);
+    expect(socket().url).toBe('ws://crm.test/ws?after=37');
+    socket().hello(37);
+    socket().receive(moved(38));
+    socket().receive(moved(39));
+    // The events are replayed, so no resync (a full refetch) is needed.
+    expect(types(received)).toEqual(['hello#37', 'client.moved#38', 'client.moved#39']);
+    expect(client.lastSequence()).toBe(39);
+  });
+
   it('does not ask for a resync when the first connection works', () => {
     const { client, socket, received } = setup();
     client.start();

@@ -71,6 +71,13 @@ export interface RealtimeOptions {
    * jump in seq is not a loss and asks for no resync.
    */
   gapsExpected?: () => boolean;
+  /**
+   * startAfter is the sequence the page's data is known to include (the
+   * session's event_seq, read before any page loaded): the first
+   * connection resumes after it, so events committed while the pages were
+   * loading are delivered too. Without it the stream starts at the hello.
+   */
+  startAfter?: number;
   /** After a wake-up, a live socket must answer a ping within this long or it is replaced. Default 5 s. */
   pongTimeoutMs?: number;
   /** A tab hidden at least this long checks its connection when shown again. Default 60 s. */
@@ -101,19 +108,19 @@ export function realtimeUrl(location: { protocol: string; host: string }): strin
 /**
  * RealtimeClient keeps one connection to the server's event stream.
  *
- * - It sends `after=<last seq applied>` once it has one, so a reconnect
- *   gets exactly what it missed.
+ * - It sends `after=<last seq applied>` once it has one (from the start
+ *   when given startAfter), so a reconnect gets exactly what it missed.
  * - It retries with capped exponential backoff and jitter, reset once a
  *   connection has stayed up; at once when the browser comes back online
  *   or a long-hidden tab is shown. Going offline, it checks that the
  *   socket still answers.
  * - Subscribers of 'resync' are told whenever their data may be stale: the
  *   server said so, seq jumped (unless gaps are expected), or the first
- *   connection came late, after failed attempts.
+ *   connection came late, after failed attempts, with nothing to resume from.
  * - close() stops it for good, as does a failed session check.
  */
 export class RealtimeClient {
-  private readonly opts: Required<Omit<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'browser' | 'log'>> &
+  private readonly opts: Required<Omit<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'browser' | 'log' | 'startAfter'>> &
     Pick<RealtimeOptions, 'checkSession' | 'gapsExpected' | 'browser' | 'log'>;
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly statusListeners = new Set<(status: RealtimeStatus) => void>();
@@ -152,6 +159,7 @@ export class RealtimeClient {
       longSleepMs: 60_000,
       ...given,
     };
+    this.lastSeq = options.startAfter ?? null;
   }
 
   /** start opens the connection; later calls do nothing. */
@@ -189,7 +197,7 @@ export class RealtimeClient {
     return this.status;
   }
 
-  /** lastSequence is the seq of the last message applied, null before the first hello. */
+  /** lastSequence is the seq of the last message applied (or startAfter), null before the first hello without it. */
   lastSequence(): number | null {
     return this.lastSeq;
   }

@@ -55,6 +55,8 @@ export interface Organisation {
 export interface Session {
   user: User;
   organisation: Organisation;
+  /** The organisation's last event when the answer was read: the live stream starts after it. */
+  event_seq: number;
 }
 
 export interface SignUpInput {

@@ -10,6 +10,12 @@ export interface SessionContextValue {
   status: SessionStatus;
   user: User | null;
   organisation: Organisation | null;
+  /**
+   * eventSeq is the organisation's last event when the session was read,
+   * before any page loaded its data: the live stream starts after it, so
+   * no change made while the pages load is missed. Null while unknown.
+   */
+  eventSeq: number | null;
   /** signIn stores the session answered by signup or login. */
   signIn: (session: Session) => void;
   /** signOut forgets the session locally (the caller ends it on the server). */
@@ -28,6 +34,13 @@ interface State {
   status: SessionStatus;
   user: User | null;
   organisation: Organisation | null;
+  eventSeq: number | null;
+}
+
+const ANONYMOUS: State = { status: 'anonymous', user: null, organisation: null, eventSeq: null };
+
+function authenticated(s: Session): State {
+  return { status: 'authenticated', user: s.user, organisation: s.organisation, eventSeq: s.event_seq ?? null };
 }
 
 /**
@@ -37,10 +50,10 @@ interface State {
 export function SessionProvider({ children, initial }: { children: ReactNode; initial?: Session | null }) {
   const [state, setState] = useState<State>(() =>
     initial === undefined
-      ? { status: 'loading', user: null, organisation: null }
+      ? { status: 'loading', user: null, organisation: null, eventSeq: null }
       : initial === null
-        ? { status: 'anonymous', user: null, organisation: null }
-        : { status: 'authenticated', user: initial.user, organisation: initial.organisation },
+        ? ANONYMOUS
+        : authenticated(initial),
   );
   // A language picked before logging in is newer than the one saved on the user.
   const localeChosenWhileAnonymous = useRef(false);
@@ -66,15 +79,15 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     const ctrl = new AbortController();
     request<Session>('/auth/me', { signal: ctrl.signal })
       .then((s) => {
-        setState({ status: 'authenticated', user: s.user, organisation: s.organisation });
+        setState(authenticated(s));
         adoptUserLocale(s.user);
       })
       .catch((err: unknown) => {
         if (ctrl.signal.aborted) return;
         if (isApiError(err) && err.status === 401) {
-          setState({ status: 'anonymous', user: null, organisation: null });
+          setState(ANONYMOUS);
         } else {
-          setState({ status: 'error', user: null, organisation: null });
+          setState({ ...ANONYMOUS, status: 'error' });
         }
       });
     return () => ctrl.abort();
@@ -83,19 +96,19 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
   useEffect(
     () =>
       onUnauthorized(() => {
-        setState((s) => (s.status === 'authenticated' ? { status: 'anonymous', user: null, organisation: null } : s));
+        setState((s) => (s.status === 'authenticated' ? ANONYMOUS : s));
       }),
     [],
   );
 
   const signIn = useCallback(
     (s: Session) => {
-      setState({ status: 'authenticated', user: s.user, organisation: s.organisation });
+      setState(authenticated(s));
       adoptUserLocale(s.user);
     },
     [adoptUserLocale],
   );
-  const signOut = useCallback(() => setState({ status: 'anonymous', user: null, organisation: null }), []);
+  const signOut = useCallback(() => setState(ANONYMOUS), []);
   const setUser = useCallback((user: User) => setState((s) => ({ ...s, user })), []);
   const setOrganisation = useCallback((organisation: Organisation) => setState((s) => ({ ...s, organisation })), []);
   const reload = useCallback(() => {

@@ -30,6 +30,6 @@ export function testUser(over: Partial<User> = {}): User {
 }
 
 /** testSession is user signed in to organisation (testOrganisation unless given). */
-export function testSession(user: User, organisation: Organisation = testOrganisation()): Session {
-  return { user, organisation };
+export function testSession(user: User, organisation: Organisation = testOrganisation(), eventSeq = 0): Session {
+  return { user, organisation, event_seq: eventSeq };
 }
