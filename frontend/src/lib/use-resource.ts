@@ -16,17 +16,33 @@ export interface Resource<T> {
   setData: (update: T | ((old: T | undefined) => T)) => void;
 }
 
+export interface ResourceOptions<T> {
+  /**
+   * merge combines an answer with what is shown when it arrives. Data that
+   * live events change in place needs it: an answer read before an event
+   * was applied (a refetch racing a change) must not put the older state
+   * back. Without it, the answer replaces what is shown.
+   */
+  merge?: (answer: T, shown: T | undefined) => T;
+}
+
 /**
  * useResource runs load whenever deps change, cancels the previous run and
  * keeps only the newest answer.
  */
-export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Resource<T> {
+export function useResource<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: DependencyList,
+  options: ResourceOptions<T> = {},
+): Resource<T> {
   const [data, setDataState] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const mergeRef = useRef(options.merge);
+  mergeRef.current = options.merge;
   const silentNext = useRef(false);
 
   useEffect(() => {
@@ -38,7 +54,8 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
       .current(ctrl.signal)
       .then((value) => {
         if (ctrl.signal.aborted) return;
-        setDataState(value);
+        const merge = mergeRef.current;
+        setDataState((shown) => (merge ? merge(value, shown) : value));
         setError(null);
         setLoading(false);
       })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Presence } from '../../lib/types';
-import { applyPresence, countByState, formatDuration, sortPresence } from './presence-state';
+import { applyPresence, countByState, formatDuration, keepNewerPresence, sortPresence } from './presence-state';
 
 const p = (user_id: number, name: string, state: Presence['state'], since = '2026-03-02T09:00:00Z', reason = ''): Presence => ({
   user_id,
@@ -29,6 +29,29 @@ describe('applyPresence', () => {
   it('ignores a change older than the one shown', () => {
     const list = [p(1, 'Анна', 'available', '2026-03-02T09:05:00Z')];
     expect(applyPresence(list, p(1, 'Анна', 'offline', '2026-03-02T09:00:00Z'))).toBe(list);
+  });
+});
+
+describe('keepNewerPresence', () => {
+  it('keeps a live change newer than the fetched state, and takes the rest of the answer', () => {
+    // Борис went available (a live event) while the list was being fetched.
+    const shown = [p(1, 'Анна', 'away', '2026-03-02T09:00:00Z', 'Обед'), p(2, 'Борис', 'available', '2026-03-02T09:10:00Z')];
+    const fetched = [
+      p(1, 'Анна Петровна', 'available', '2026-03-02T09:05:00Z'),
+      p(2, 'Борис Ильич', 'offline', '2026-03-02T09:00:00Z'),
+      p(3, 'Вера', 'offline'),
+    ];
+    expect(keepNewerPresence(fetched, shown).map((x) => [x.name, x.state, x.since])).toEqual([
+      ['Анна Петровна', 'available', '2026-03-02T09:05:00Z'],
+      ['Борис Ильич', 'available', '2026-03-02T09:10:00Z'],
+      ['Вера', 'offline', '2026-03-02T09:00:00Z'],
+    ]);
+  });
+
+  it('takes the answer as it is when nothing is shown, and drops users it no longer has', () => {
+    const fetched = [p(1, 'Анна', 'available')];
+    expect(keepNewerPresence(fetched, undefined)).toBe(fetched);
+    expect(keepNewerPresence(fetched, [p(2, 'Борис', 'available', '2026-03-02T10:00:00Z')]).map((x) => x.user_id)).toEqual([1]);
   });
 });
 

@@ -17,6 +17,20 @@ export function applyPresence(list: readonly Presence[], p: Presence): Presence[
   return out;
 }
 
+/**
+ * keepNewerPresence takes a fetched list but keeps, for each user, the
+ * state shown when it is newer than the fetched one: a live change applied
+ * while the list was being fetched stays.
+ */
+export function keepNewerPresence(fetched: readonly Presence[], shown: readonly Presence[] | undefined): Presence[] {
+  if (!shown) return fetched as Presence[];
+  const byUser = new Map(shown.map((p) => [p.user_id, p]));
+  return fetched.map((p) => {
+    const s = byUser.get(p.user_id);
+    return s && Date.parse(s.since) > Date.parse(p.since) ? { ...p, state: s.state, reason: s.reason, since: s.since } : p;
+  });
+}
+
 const rank = new Map(AGENT_STATES.map((s, i) => [s, i]));
 
 /**

@@ -1,6 +1,6 @@
 import { useResource } from '../../../lib/use-resource';
 import { compareTimestamps } from '../../../lib/timestamps';
-import type { ClientID, ClientListQuery } from '../../../lib/types';
+import type { Client, ClientID, ClientListQuery } from '../../../lib/types';
 import { useLiveEvents, useLiveRefresh } from '../../../stores/realtime-store';
 import { fetchChannels, fetchClient, fetchClients, fetchTransitions } from '../api/clients-api';
 
@@ -22,10 +22,11 @@ export function useClientPage(query: ClientListQuery) {
 /**
  * useClient loads one client and keeps it current: a change or a move
  * elsewhere replaces it (unless it is older than what is shown), a
- * deletion or a resync loads it again.
+ * deletion or a resync loads it again (an answer older than a live change
+ * applied meanwhile does not replace it).
  */
 export function useClient(id: ClientID) {
-  const client = useResource((signal) => fetchClient(id, signal), [id]);
+  const client = useResource((signal) => fetchClient(id, signal), [id], { merge: newerClient });
   const { setData, refresh } = client;
   useLiveEvents(['client.updated', 'client.moved', 'client.deleted', 'resync'], (m) => {
     switch (m.type) {
@@ -33,7 +34,7 @@ export function useClient(id: ClientID) {
       case 'client.moved': {
         const next = m.type === 'client.moved' ? m.data.client : m.data;
         if (next.id !== id) return;
-        setData((old) => (old && compareTimestamps(next.updated_at, old.updated_at) < 0 ? old : next));
+        setData((old) => newerClient(next, old));
         return;
       }
       case 'client.deleted':
@@ -58,4 +59,9 @@ export function useChannels() {
   const channels = useResource((signal) => fetchChannels(signal), []);
   useLiveRefresh(['client.created', 'client.updated', 'client.deleted', 'clients.imported'], channels.refresh, { delayMs: 1000 });
   return channels;
+}
+
+/** newerClient is the newer of a fetched client and the one shown, by updated_at. */
+export function newerClient(fetched: Client, shown: Client | undefined): Client {
+  return shown && shown.id === fetched.id && compareTimestamps(shown.updated_at, fetched.updated_at) > 0 ? shown : fetched;
 }
