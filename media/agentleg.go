@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/dtls/v3"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/sdp/v3"
@@ -39,6 +40,11 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux) (*webrtc.API, error) {
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
 	se.SetICEUDPMux(mux)
+	// AES-GCM first (AES-NI, one pass for encryption and integrity;
+	// Chromium offers it), the 128-bit key before the 256-bit one; the
+	// HMAC-SHA1 profile stays for peers without GCM. The DTLS server's
+	// order decides: ours when the browser takes the active role.
+	se.SetSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AEAD_AES_256_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80)
 	// A browser that stops answering consent checks is disconnected
 	// after 5 s and failed after 10 s more: its calls end as browser_lost.
 	se.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
@@ -75,24 +81,59 @@ func newICEMux(cfg Config, ip net.IP) (ice.UDPMux, error) {
 }
 
 func listenICEMux(cfg Config, ip net.IP, port int) (ice.UDPMux, error) {
+	ips := []net.IP{ip}
 	if ip.IsUnspecified() {
-		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
-			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer)}
-		if cfg.ICEIncludeLoopback {
-			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
+		var err error
+		if ips, err = localIPv4s(cfg.ICEIncludeLoopback); err != nil {
+			return nil, err
 		}
-		m, err := ice.NewMultiUDPMuxFromPort(port, opts...)
+	}
+	muxes := make([]ice.UDPMux, 0, len(ips))
+	closeAll := func() {
+		for _, m := range muxes {
+			_ = m.Close()
+		}
+	}
+	for _, ip := range ips {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
 		if err != nil {
-			return nil, fmt.Errorf("ICE port %d: %w", port, err)
+			closeAll()
+			return nil, fmt.Errorf("ICE port %s:%d: %w", ip, port, err)
 		}
-		return m, nil
+		_ = c.SetReadBuffer(iceReadBuffer)
+		bc, err := newBatchConn(c)
+		if err != nil {
+			_ = c.Close()
+			closeAll()
+			return nil, fmt.Errorf("ICE port %s:%d: %w", ip, port, err)
+		}
+		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: bc}))
 	}
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
+	if len(muxes) == 1 {
+		return muxes[0], nil
+	}
+	return ice.NewMultiUDPMuxDefault(muxes...), nil
+}
+
+// localIPv4s lists the host's IPv4 addresses, for an ICE port bound to
+// each (a socket on 0.0.0.0 cannot tell which address a browser reached).
+func localIPv4s(loopback bool) ([]net.IP, error) {
+	addrs, err := net.InterfaceAddrs()
 	if err != nil {
-		return nil, fmt.Errorf("ICE port: %w", err)
+		return nil, fmt.Errorf("local addresses: %w", err)
 	}
-	_ = c.SetReadBuffer(iceReadBuffer)
-	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c}), nil
+	var ips []net.IP
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok || n.IP.To4() == nil || n.IP.IsLoopback() && !loopback || n.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		ips = append(ips, n.IP.To4())
+	}
+	if len(ips) == 0 {
+		return nil, errNoICEAddress
+	}
+	return ips, nil
 }
 
 // checkBrowserOffer refuses an offer the leg cannot use, with the reason
