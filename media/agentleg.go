@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"github.com/pion/dtls/v3"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -185,6 +187,12 @@ type agentLeg struct {
 	out    rewriter
 	bind   *legBinding
 	paused bool
+
+	// hdr is the header of the packet being written, handed to pion's
+	// WriteRTP: its Write(b) would parse b into a new rtp.Packet, one
+	// allocation per packet.
+	wmu sync.Mutex
+	hdr rtp.Header
 
 	closed atomic.Bool
 }
@@ -371,7 +379,14 @@ func (l *agentLeg) forward(pkt []byte, now int64) {
 	}
 	l.out.rewrite(pkt, now)
 	l.mu.Unlock()
-	if _, err := b.w.Write(pkt); err == nil {
+	// After stripHeader and rewrite pkt has a plain 12-byte header.
+	l.wmu.Lock()
+	h := &l.hdr
+	*h = rtp.Header{Version: 2, Marker: pkt[1]&0x80 != 0, PayloadType: pkt[1] & 0x7f, CSRC: h.CSRC[:0],
+		SequenceNumber: binary.BigEndian.Uint16(pkt[2:]), Timestamp: binary.BigEndian.Uint32(pkt[4:]), SSRC: binary.BigEndian.Uint32(pkt[8:])}
+	_, err := b.w.WriteRTP(h, pkt[12:])
+	l.wmu.Unlock()
+	if err == nil {
 		l.sent.Add(1)
 	}
 }
