@@ -112,6 +112,13 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	if _, err := f.db.Exec(`UPDATE trunks SET port = $1 WHERE org_id = $2`, sipPort, f.org.ID); err != nil {
 		b.Fatal(err)
 	}
+	// No wrap-up: after a hang-up the agent is available at once, so the
+	// burst of writes the hang-ups cause (record, settings, agent state)
+	// is complete when every agent is available, and no wrap-up timer
+	// writes after the test's database is gone.
+	if _, err := f.db.Exec(`UPDATE organisations SET wrap_up_seconds = 0 WHERE id = $1`, f.org.ID); err != nil {
+		b.Fatal(err)
+	}
 	if err := f.gw.Reload(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -211,12 +218,15 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	}
 
 	// The load process now hangs every call up at once: time how long
-	// the gateway takes to close all their records.
+	// the gateway takes to write what follows (every record ended, every
+	// agent available again).
 	_ = stdin.Close()
 	hangup := time.Now()
 	open := -1
 	for time.Since(hangup) < 60*time.Second {
-		if err := f.db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, f.org.ID); err != nil {
+		const q = `SELECT (SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended') +
+			(SELECT count(*) FROM agent_states WHERE org_id = $1 AND user_id = ANY($2::bigint[]) AND state <> 'available')`
+		if err := f.db.Get(&open, q, f.org.ID, "{"+strings.Join(ids, ",")+"}"); err != nil {
 			b.Fatal(err)
 		}
 		if open == 0 {
@@ -225,7 +235,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if open != 0 {
-		b.Errorf("N=%d: %d call records still open 60 s after the hang-ups", n, open)
+		b.Errorf("N=%d: %d call records open or agents not available 60 s after the hang-ups", n, open)
 	}
 	endAll := time.Since(hangup)
 	b.ReportMetric(endAll.Seconds(), "s-to-end-all")
@@ -260,7 +270,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	b.ReportMetric(float64(rssDuring-rssBefore)/1024/float64(n), "MB-rss/call")
 	b.ReportMetric(float64(goDuring-goBefore)/float64(n), "goroutines/call")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(max(forwarded, 1)), "gw-allocs/pkt")
-	b.Logf("N=%d %s (setup %s, all %d records ended %s after the hang-ups): gateway %.3f cores, RSS %d→%d kB (peak %d), goroutines %d→%d; forwarded %d; "+
+	b.Logf("N=%d %s (setup %s, all %d records ended and agents available %s after the hang-ups): gateway %.3f cores, RSS %d→%d kB (peak %d), goroutines %d→%d; forwarded %d; "+
 		"latency p50/p90/p99/p99.9/max µs, read | at the socket: "+
 		"to phone sent %d received %d (%d stamped) %s | %s; to trunk sent %d received %d (%d stamped) %s | %s; "+
 		"direct (%d pairs) sent %d received %d (%d stamped) %s | %s; "+
