@@ -83,59 +83,24 @@ func newICEMux(cfg Config, ip net.IP) (ice.UDPMux, error) {
 }
 
 func listenICEMux(cfg Config, ip net.IP, port int) (ice.UDPMux, error) {
-	ips := []net.IP{ip}
 	if ip.IsUnspecified() {
-		var err error
-		if ips, err = localIPv4s(cfg.ICEIncludeLoopback); err != nil {
-			return nil, err
+		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
+			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer)}
+		if cfg.ICEIncludeLoopback {
+			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
 		}
-	}
-	muxes := make([]ice.UDPMux, 0, len(ips))
-	closeAll := func() {
-		for _, m := range muxes {
-			_ = m.Close()
-		}
-	}
-	for _, ip := range ips {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
+		m, err := ice.NewMultiUDPMuxFromPort(port, opts...)
 		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("ICE port %s:%d: %w", ip, port, err)
+			return nil, fmt.Errorf("ICE port %d: %w", port, err)
 		}
-		_ = c.SetReadBuffer(iceReadBuffer)
-		bc, err := newBatchConn(c)
-		if err != nil {
-			_ = c.Close()
-			closeAll()
-			return nil, fmt.Errorf("ICE port %s:%d: %w", ip, port, err)
-		}
-		muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: bc}))
+		return m, nil
 	}
-	if len(muxes) == 1 {
-		return muxes[0], nil
-	}
-	return ice.NewMultiUDPMuxDefault(muxes...), nil
-}
-
-// localIPv4s lists the host's IPv4 addresses, for an ICE port bound to
-// each (a socket on 0.0.0.0 cannot tell which address a browser reached).
-func localIPv4s(loopback bool) ([]net.IP, error) {
-	addrs, err := net.InterfaceAddrs()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
 	if err != nil {
-		return nil, fmt.Errorf("local addresses: %w", err)
+		return nil, fmt.Errorf("ICE port: %w", err)
 	}
-	var ips []net.IP
-	for _, a := range addrs {
-		n, ok := a.(*net.IPNet)
-		if !ok || n.IP.To4() == nil || n.IP.IsLoopback() && !loopback || n.IP.IsLinkLocalUnicast() {
-			continue
-		}
-		ips = append(ips, n.IP.To4())
-	}
-	if len(ips) == 0 {
-		return nil, errNoICEAddress
-	}
-	return ips, nil
+	_ = c.SetReadBuffer(iceReadBuffer)
+	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c}), nil
 }
 
 // checkBrowserOffer refuses an offer the leg cannot use, with the reason
