@@ -27,8 +27,14 @@ import (
 // gateway alone (with the test's database client, idle meanwhile): its
 // CPU (getrusage), RSS (/proc/self/status), goroutines and allocations
 // are the gateway's. Latency is stamped at the sender and taken at the
-// receiver, both in the load process: it includes loopback and the load
-// process's own pion stack on the softphone side.
+// receiver, both in the load process, twice: at the receiving goroutine's
+// read (raw: it includes the load process's own pion stack and
+// scheduling) and at the receiving socket (the kernel's receive
+// timestamp). Direct softphone pairs in the load process, with no gateway
+// between them, are the same run's baseline: gateway-added latency is the
+// calls' at-socket percentile minus the pairs'. After the window every
+// call hangs up at once and the time until every record is ended and
+// every agent available again is reported (s-to-end-all).
 //
 //	MEDIA_LOAD_AGENTS=1,50,200 MEDIA_LOAD_SECONDS=60 go test ./media -run '^$' -bench GatewayLoad -benchtime 1x
 //
