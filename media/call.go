@@ -129,18 +129,18 @@ func (g *Gateway) setAgentState(org warmline.OrgID, id warmline.UserID, st warml
 	if id == 0 || g.session(id) == nil {
 		return
 	}
-	ctx, cancel := storeCtx()
-	defer cancel()
-	if err := g.store.SetAgentState(ctx, org, id, st); err != nil {
+	if err := g.ends.do(func(ctx context.Context) error { return g.store.SetAgentState(ctx, org, id, st) }); err != nil {
 		g.log.Error("set agent state", "agent", id, "state", st, "err", err)
 	}
 }
 
 // afterCall puts an agent into wrap-up, then available.
 func (g *Gateway) afterCall(org warmline.OrgID, id warmline.UserID) {
-	ctx, cancel := storeCtx()
-	ps, err := g.store.PhoneSettings(ctx, org)
-	cancel()
+	var ps *PhoneSettings
+	err := g.ends.do(func(ctx context.Context) (err error) {
+		ps, err = g.store.PhoneSettings(ctx, org)
+		return err
+	})
 	if err != nil || ps.WrapUp <= 0 {
 		g.setAgentState(org, id, warmline.AgentAvailable)
 		return
@@ -208,10 +208,8 @@ func (c *call) end(e endInfo) {
 				dlg.finish()
 			}
 		}
-		ctx, cancel := storeCtx()
-		err := c.g.store.EndCall(ctx, c.rec.OrgID, c.rec.ID, CallEnd{At: time.Now(), Outcome: e.outcome,
-			MissedReason: e.missed, SIPCause: e.sipCause, Reason: e.reason, Side: e.side})
-		cancel()
+		end := CallEnd{At: time.Now(), Outcome: e.outcome, MissedReason: e.missed, SIPCause: e.sipCause, Reason: e.reason, Side: e.side}
+		err := c.g.ends.do(func(ctx context.Context) error { return c.g.store.EndCall(ctx, c.rec.OrgID, c.rec.ID, end) })
 		if err != nil {
 			c.g.log.Error("end call record", "call", c.rec.ID, "err", err)
 		}

@@ -188,15 +188,26 @@ func (d *sipDialog) reinvite(ctx context.Context, hold bool) error {
 	return nil
 }
 
-// sendInvite sends an in-dialog INVITE with body and ACKs a 2xx.
+// sendInvite sends an in-dialog INVITE with body and ACKs a 2xx. A 422
+// whose Min-SE is above our session interval is retried once with that
+// interval (RFC 4028 §7.4).
 func (d *sipDialog) sendInvite(ctx context.Context, body []byte) (*sip.Response, error) {
-	req := d.request(sip.INVITE)
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	d.addTimerHeaders(req)
-	req.SetBody(body)
 	ctx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	res, err := d.do(ctx, req)
+	res, err := d.inviteInDialog(ctx, body)
+	if err == nil && res.StatusCode == 422 {
+		asked := minSEOf(res)
+		d.mu.Lock()
+		retry := d.seInterval > 0 && asked > d.seInterval
+		if retry {
+			d.seInterval = asked
+		}
+		d.mu.Unlock()
+		if retry {
+			d.g.log.Info("far end asked for a longer session interval", "call_id", d.callID, "min_se", seconds(asked))
+			res, err = d.inviteInDialog(ctx, body)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +223,14 @@ func (d *sipDialog) sendInvite(ctx context.Context, body []byte) (*sip.Response,
 		}
 	}
 	return res, nil
+}
+
+func (d *sipDialog) inviteInDialog(ctx context.Context, body []byte) (*sip.Response, error) {
+	req := d.request(sip.INVITE)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	d.addTimerHeaders(req)
+	req.SetBody(body)
+	return d.do(ctx, req)
 }
 
 func (d *sipDialog) addTimerHeaders(req *sip.Request) {

@@ -110,6 +110,7 @@ type Gateway struct {
 
 	runCtx  context.Context
 	running chan struct{} // closed once Run has its listeners up
+	ends    writeQueue    // the writes that follow hang-ups take turns
 
 	mu       sync.Mutex
 	sessions map[warmline.UserID]*agentSession
@@ -152,6 +153,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, store: store, log: log.With("component", "media"),
 		ports:    &portAlloc{min: cfg.RTPPortMin, max: cfg.RTPPortMax},
 		running:  make(chan struct{}),
+		ends:     newWriteQueue(),
 		sessions: map[warmline.UserID]*agentSession{},
 		calls:    map[warmline.CallID]*call{},
 		dialogs:  map[string]*sipDialog{},

@@ -669,6 +669,9 @@ type sipPeer struct {
 	// challenge, when set, sees each new INVITE first; true means it has
 	// answered it (e.g. 407) and the peer does nothing more.
 	challenge func(req *sip.Request, tx sip.ServerTransaction) bool
+	// reinviteMinSE, when set, answers a re-INVITE whose Session-Expires
+	// is shorter with 422 and this Min-SE (seconds).
+	reinviteMinSE atomic.Int32
 }
 
 // reinviteWatch are the headers reinviteHdrs records.
@@ -865,6 +868,14 @@ func (p *sipPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "No dialog", nil))
 			return
 		}
+		if min := int(p.reinviteMinSE.Load()); min > 0 {
+			if iv, _ := sessionSeconds(req); iv < min {
+				res := sip.NewResponseFromRequest(req, 422, "Session Interval Too Small", nil)
+				res.AppendHeader(sip.NewHeader("Min-SE", strconv.Itoa(min)))
+				_ = tx.Respond(res)
+				return
+			}
+		}
 		offer := string(req.Body())
 		hdrs := map[string]string{}
 		for _, name := range reinviteWatch {
@@ -1005,4 +1016,15 @@ func testLogLevel() slog.Level {
 		return slog.LevelDebug
 	}
 	return slog.LevelWarn
+}
+
+// sessionSeconds is a request's Session-Expires interval in seconds.
+func sessionSeconds(req *sip.Request) (int, bool) {
+	h := req.GetHeader("Session-Expires")
+	if h == nil {
+		return 0, false
+	}
+	v, _, _ := strings.Cut(h.Value(), ";")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	return n, err == nil
 }

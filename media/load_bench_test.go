@@ -27,8 +27,14 @@ import (
 // gateway alone (with the test's database client, idle meanwhile): its
 // CPU (getrusage), RSS (/proc/self/status), goroutines and allocations
 // are the gateway's. Latency is stamped at the sender and taken at the
-// receiver, both in the load process: it includes loopback and the load
-// process's own pion stack on the softphone side.
+// receiver, both in the load process, twice: at the receiving goroutine's
+// read (raw: it includes the load process's own pion stack and
+// scheduling) and at the receiving socket (the kernel's receive
+// timestamp). Direct softphone pairs in the load process, with no gateway
+// between them, are the same run's baseline: gateway-added latency is the
+// calls' at-socket percentile minus the pairs'. After the window every
+// call hangs up at once and the time until every record is ended and
+// every agent available again is reported (s-to-end-all).
 //
 //	MEDIA_LOAD_AGENTS=1,50,200 MEDIA_LOAD_SECONDS=60 go test ./media -run '^$' -bench GatewayLoad -benchtime 1x
 //
@@ -78,10 +84,29 @@ func buildLoadTool(b *testing.B) string {
 
 // loadResult is what media/loadtest prints at "stop" (its Result).
 type loadResult struct {
-	ToTrunk, ToPhone struct {
-		Sent, Received           int64
-		P50, P90, P99, P999, Max float64 // µs
+	ToTrunk, ToPhone, Direct loadWay
+}
+
+type loadWay struct {
+	Sent, Received, Stamped int64
+	Read, Socket            loadPcts // up to the receiver's read; up to the kernel's receive timestamp
+}
+
+type loadPcts struct{ P50, P90, P99, P999, Max float64 } // µs
+
+func (p loadPcts) String() string {
+	return fmt.Sprintf("%.0f/%.0f/%.0f/%.0f/%.0f", p.P50, p.P90, p.P99, p.P999, p.Max)
+}
+
+// directPairs is how many softphone pairs the load process connects to
+// each other, without the gateway, for the same-run baseline: enough
+// packets for a p99 (K × 100 a second), few enough not to weigh on the
+// load process.
+func directPairs(n int) int {
+	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_DIRECT")); err == nil && v > 0 {
+		return v
 	}
+	return max(1, min(n/10, 20))
 }
 
 func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
@@ -91,6 +116,13 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	// The trunk is the load process: point the test trunk at it.
 	sipPort := freePort(b, "udp")
 	if _, err := f.db.Exec(`UPDATE trunks SET port = $1 WHERE org_id = $2`, sipPort, f.org.ID); err != nil {
+		b.Fatal(err)
+	}
+	// No wrap-up: after a hang-up the agent is available at once, so the
+	// burst of writes the hang-ups cause (record, settings, agent state)
+	// is complete when every agent is available, and no wrap-up timer
+	// writes after the test's database is gone.
+	if _, err := f.db.Exec(`UPDATE organisations SET wrap_up_seconds = 0 WHERE id = $1`, f.org.ID); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.gw.Reload(ctx); err != nil {
@@ -111,7 +143,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	goBefore, rssBefore := runtime.NumGoroutine(), rssKB("self")
 
 	cmd := exec.Command(bin, "-ws", "ws"+strings.TrimPrefix(f.srv.URL, "http"), "-users", strings.Join(ids, ","),
-		"-sip", net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)))
+		"-sip", net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)), "-direct", strconv.Itoa(directPairs(n)))
 	cmd.Stderr = os.Stderr
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -191,6 +223,29 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		b.Fatal("no result from the load process")
 	}
 
+	// The load process now hangs every call up at once: time how long
+	// the gateway takes to write what follows (every record ended, every
+	// agent available again).
+	_ = stdin.Close()
+	hangup := time.Now()
+	open := -1
+	for time.Since(hangup) < 60*time.Second {
+		const q = `SELECT (SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended') +
+			(SELECT count(*) FROM agent_states WHERE org_id = $1 AND user_id = ANY($2::bigint[]) AND state <> 'available')`
+		if err := f.db.Get(&open, q, f.org.ID, "{"+strings.Join(ids, ",")+"}"); err != nil {
+			b.Fatal(err)
+		}
+		if open == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if open != 0 {
+		b.Errorf("N=%d: %d call records open or agents not available 60 s after the hang-ups", n, open)
+	}
+	endAll := time.Since(hangup)
+	b.ReportMetric(endAll.Seconds(), "s-to-end-all")
+
 	forwarded := res.ToTrunk.Received + res.ToPhone.Received
 	cores := cpu.Seconds() / wall.Seconds()
 	lossT := res.ToTrunk.Sent - res.ToTrunk.Received
@@ -202,25 +257,40 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	// by the packets actually forwarded.
 	b.ReportMetric(float64(forwarded)/wall.Seconds()/100/max(cores, 0.001), "call-equivalents/core")
 	b.ReportMetric(float64(gwDrops), "gw-socket-drops")
-	b.ReportMetric(res.ToPhone.P50, "to-phone-p50-µs")
-	b.ReportMetric(res.ToPhone.P99, "to-phone-p99-µs")
-	b.ReportMetric(res.ToTrunk.P50, "to-trunk-p50-µs")
-	b.ReportMetric(res.ToTrunk.P99, "to-trunk-p99-µs")
+	// Latency three ways: as the receiving goroutine read it (raw), as
+	// the receiving socket got it (kernel timestamp), and the gateway's
+	// share: the calls' socket figure minus the direct pairs' (the same
+	// stacks and loopback with no gateway, in the same run).
+	b.ReportMetric(res.ToPhone.Read.P50, "to-phone-p50-µs")
+	b.ReportMetric(res.ToPhone.Read.P99, "to-phone-p99-µs")
+	b.ReportMetric(res.ToTrunk.Read.P50, "to-trunk-p50-µs")
+	b.ReportMetric(res.ToTrunk.Read.P99, "to-trunk-p99-µs")
+	b.ReportMetric(res.Direct.Read.P50, "direct-p50-µs")
+	b.ReportMetric(res.Direct.Read.P99, "direct-p99-µs")
+	b.ReportMetric(res.ToPhone.Socket.P50-res.Direct.Socket.P50, "gw-added-to-phone-p50-µs")
+	b.ReportMetric(res.ToPhone.Socket.P99-res.Direct.Socket.P99, "gw-added-to-phone-p99-µs")
+	b.ReportMetric(res.ToTrunk.Socket.P50-res.Direct.Socket.P50, "gw-added-to-trunk-p50-µs")
+	b.ReportMetric(res.ToTrunk.Socket.P99-res.Direct.Socket.P99, "gw-added-to-trunk-p99-µs")
 	b.ReportMetric(float64(lossP), "lost-to-phone")
 	b.ReportMetric(float64(lossT), "lost-to-trunk")
 	b.ReportMetric(float64(rssDuring-rssBefore)/1024/float64(n), "MB-rss/call")
 	b.ReportMetric(float64(goDuring-goBefore)/float64(n), "goroutines/call")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(max(forwarded, 1)), "gw-allocs/pkt")
-	b.Logf("N=%d %s (setup %s): gateway %.3f cores, RSS %d→%d kB (peak %d), goroutines %d→%d; forwarded %d; "+
-		"to phone sent %d received %d p50/p90/p99/p99.9/max %.0f/%.0f/%.0f/%.0f/%.0f µs; "+
-		"to trunk sent %d received %d p50/p90/p99/p99.9/max %.0f/%.0f/%.0f/%.0f/%.0f µs; "+
+	b.Logf("N=%d %s (setup %s, all %d records ended and agents available %s after the hang-ups): gateway %.3f cores, RSS %d→%d kB (peak %d), goroutines %d→%d; forwarded %d; "+
+		"latency p50/p90/p99/p99.9/max µs, read | at the socket: "+
+		"to phone sent %d received %d (%d stamped) %s | %s; to trunk sent %d received %d (%d stamped) %s | %s; "+
+		"direct (%d pairs) sent %d received %d (%d stamped) %s | %s; "+
 		"kernel UDP drops on the gateway's sockets %d, on the load process's %d; "+
 		"load process %.2f cores; machine busy %.2f of %d cores, so others %.2f; loadavg %s → %s",
-		n, wall.Round(time.Second), setupTime.Round(100*time.Millisecond), cores, rssBefore, rssDuring, rssPeak, goBefore, goDuring, forwarded,
-		res.ToPhone.Sent, res.ToPhone.Received, res.ToPhone.P50, res.ToPhone.P90, res.ToPhone.P99, res.ToPhone.P999, res.ToPhone.Max,
-		res.ToTrunk.Sent, res.ToTrunk.Received, res.ToTrunk.P50, res.ToTrunk.P90, res.ToTrunk.P99, res.ToTrunk.P999, res.ToTrunk.Max,
+		n, wall.Round(time.Second), setupTime.Round(100*time.Millisecond), n, endAll.Round(time.Millisecond), cores, rssBefore, rssDuring, rssPeak, goBefore, goDuring, forwarded,
+		res.ToPhone.Sent, res.ToPhone.Received, res.ToPhone.Stamped, res.ToPhone.Read, res.ToPhone.Socket,
+		res.ToTrunk.Sent, res.ToTrunk.Received, res.ToTrunk.Stamped, res.ToTrunk.Read, res.ToTrunk.Socket,
+		directPairs(n), res.Direct.Sent, res.Direct.Received, res.Direct.Stamped, res.Direct.Read, res.Direct.Socket,
 		gwDrops, lgDrops, lg.Seconds()/wall.Seconds(), sys.Seconds()/wall.Seconds(), runtime.NumCPU(),
 		(sys-cpu-lg).Seconds()/wall.Seconds(), load0, loadavg())
+	if res.Direct.Received < res.Direct.Sent {
+		b.Logf("N=%d: the direct pairs lost %d of %d packets (no gateway involved)", n, res.Direct.Sent-res.Direct.Received, res.Direct.Sent)
+	}
 }
 
 func cpuTime() time.Duration {

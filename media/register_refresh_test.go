@@ -139,3 +139,22 @@ func TestRegister_IntervalTooBrief(t *testing.T) {
 		t.Fatalf("REGISTERs: %+v then %+v", a1, a2)
 	}
 }
+
+// 503 with Retry-After: the registrar is not asked again before the time
+// it gave (RFC 3261 §21.5.4), however short RegisterRetry is.
+func TestRegister_503RetryAfterHonoured(t *testing.T) {
+	registerRetry(t, 200*time.Millisecond)
+	f := newFixture(t, 0)
+	reg := newRegistrar(t, "acc100", "s3cret", func(n int, _ *sip.Request) (int, []sip.Header) {
+		if n == 1 {
+			return 503, []sip.Header{sip.NewHeader("Retry-After", "2 (maintenance);duration=60")}
+		}
+		return 200, []sip.Header{sip.NewHeader("Expires", "60")}
+	})
+	f.registerTrunk(reg)
+	a1 := nextAttempt(t, reg, 5*time.Second)
+	a2 := nextAttempt(t, reg, 5*time.Second)
+	if gap := a2.at.Sub(a1.at); a1.code != 503 || a2.code != 200 || gap < 1900*time.Millisecond || gap > 3500*time.Millisecond {
+		t.Fatalf("REGISTER %d, then %d after %v: want 503, then 200 after about 2 s", a1.code, a2.code, gap)
+	}
+}

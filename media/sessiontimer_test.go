@@ -210,3 +210,59 @@ func TestSessionTimer_IntervalTooSmall(t *testing.T) {
 		t.Fatalf("calls recorded: %d %v", n, err)
 	}
 }
+
+// A trunk that wants a longer session interval answers our INVITE 422
+// with its Min-SE: we retry once with that interval (RFC 4028 §7.4), in
+// the same Call-ID with the next CSeq, and the call goes up refreshed at
+// the new interval.
+func TestSessionTimer_422RetriedWithTheTrunksMinSE(t *testing.T) {
+	shortTimers(t) // we offer 2 s, Min-SE 1 s
+	f := newFixture(t, 0)
+	f.peer.timers = true
+	f.peer.answerHdrs = []sip.Header{sip.NewHeader("Require", "timer"), sip.NewHeader("Session-Expires", "4;refresher=uac")}
+	var first *sip.Request
+	f.peer.challenge = func(req *sip.Request, tx sip.ServerTransaction) bool {
+		if iv, _ := sessionSeconds(req); iv >= 4 {
+			return false
+		}
+		first = req
+		res := sip.NewResponseFromRequest(req, 422, "Session Interval Too Small", nil)
+		res.AppendHeader(sip.NewHeader("Min-SE", "4"))
+		_ = tx.Respond(res)
+		return true
+	}
+	b := f.connectBrowser()
+	_, pc := f.outboundCall(b)
+	if first == nil {
+		t.Fatal("the first INVITE was not refused")
+	}
+	if se, minSE := header(pc.invite, "Session-Expires"), header(pc.invite, "Min-SE"); se != "4" || minSE != "4" {
+		t.Fatalf("retried INVITE: Session-Expires %q Min-SE %q, want 4 and 4", se, minSE)
+	}
+	tag, _ := pc.invite.From().Params.Get("tag")
+	firstTag, _ := first.From().Params.Get("tag")
+	if pc.invite.CallID().Value() != first.CallID().Value() || pc.invite.CSeq().SeqNo != first.CSeq().SeqNo+1 || tag != firstTag {
+		t.Fatalf("retry: Call-ID %s CSeq %d, after %s CSeq %d", pc.invite.CallID().Value(), pc.invite.CSeq().SeqNo,
+			first.CallID().Value(), first.CSeq().SeqNo)
+	}
+	expectRefreshes(t, f.peer, 2, "4;refresher=uac", 2*time.Second)
+	waitTone(t, pc.rec, 1000, "the client hears the agent")
+}
+
+// A far end that wants a longer interval refuses our refresh 422 with
+// its Min-SE: the refresh is retried at once with that interval and the
+// session goes on, refreshed at the new half-interval.
+func TestSessionTimer_Refresh422RetriedWithMinSE(t *testing.T) {
+	shortTimers(t)
+	f := newFixture(t, 0)
+	f.peer.timers = true
+	f.peer.answerHdrs = []sip.Header{sip.NewHeader("Require", "timer"), sip.NewHeader("Session-Expires", "2;refresher=uac")}
+	b := f.connectBrowser()
+	id, pc := f.outboundCall(b)
+	f.peer.reinviteMinSE.Store(3)
+	expectRefreshes(t, f.peer, 2, "3;refresher=uac", 1500*time.Millisecond)
+	if r := f.record(id); r.Status == "ended" {
+		t.Fatalf("the call ended: %+v", r)
+	}
+	waitTone(t, pc.rec, 1000, "the client hears the agent after the refreshes")
+}

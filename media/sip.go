@@ -585,10 +585,48 @@ func (d *sipDialog) notifyRefer(code int, reason string) {
 // invite places a call through t: INVITE (digest auth on 401/407) →
 // 18x → 200 → ACK. progress gets the dialog at 180/183 (early: with
 // SDP, whose audio is bridged). On a final failure it returns the response.
+//
+// A 422 (Session Interval Too Small) is retried once with the far end's
+// Min-SE as our Session-Expires and Min-SE (RFC 4028 §7.4), as a new
+// transaction of the same Call-ID and From tag, CSeq one higher
+// (RFC 3261 §8.1.3.5).
 func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progress func(d *sipDialog, early bool)) (*sipDialog, *sip.Response, error) {
+	se, minSE := g.sessionExpires(), g.minSE()
+	d, res, req, err := g.inviteOnce(ctx, t, to, from, se, minSE, nil, progress)
+	if res == nil || res.StatusCode != 422 {
+		return d, res, err
+	}
+	asked := minSEOf(res)
+	if asked <= se {
+		return d, res, err // nothing larger to offer: the failure stands
+	}
+	g.log.Info("trunk asked for a longer session interval", "trunk", t.cfg.ID, "min_se", seconds(asked))
+	d, res, _, err = g.inviteOnce(ctx, t, to, from, asked, max(minSE, asked), req, progress)
+	return d, res, err
+}
+
+// minSEOf reads a 422's Min-SE (0 when missing or unreadable).
+func minSEOf(res *sip.Response) time.Duration {
+	h := res.GetHeader("Min-SE")
+	if h == nil {
+		return 0
+	}
+	v, _, _ := strings.Cut(h.Value(), ";")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+// inviteOnce sends one INVITE offering session interval se and minSE;
+// prev, when set, is the INVITE this one retries. It returns the INVITE
+// it sent with the outcome.
+func (g *Gateway) inviteOnce(ctx context.Context, t *trunk, to, from string, se, minSE time.Duration, prev *sip.Request,
+	progress func(d *sipDialog, early bool)) (*sipDialog, *sip.Response, *sip.Request, error) {
 	rtp, err := newRTPLeg(g.ports, g.rtpIP)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	d := g.newDialog(t, rtp)
 	port := t.cfg.Port
@@ -603,15 +641,21 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 		from = "warmline"
 	}
 	req := sip.NewRequest(sip.INVITE, ruri)
-	req.AppendHeader(&sip.FromHeader{Address: sip.Uri{User: from, Host: t.cfg.Host}, Params: tagParams()})
+	if prev != nil {
+		req.AppendHeader(sip.HeaderClone(prev.From()))
+		req.AppendHeader(sip.HeaderClone(prev.CallID()))
+		req.AppendHeader(&sip.CSeqHeader{SeqNo: prev.CSeq().SeqNo + 1, MethodName: sip.INVITE})
+	} else {
+		req.AppendHeader(&sip.FromHeader{Address: sip.Uri{User: from, Host: t.cfg.Host}, Params: tagParams()})
+	}
 	req.AppendHeader(&sip.ToHeader{Address: ruri})
 	ct := g.contact(t.cfg.Transport)
 	req.AppendHeader(&ct)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("Supported", "timer"))
-	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(g.sessionExpires())))
-	req.AppendHeader(sip.NewHeader("Min-SE", seconds(g.minSE())))
+	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(se)))
+	req.AppendHeader(sip.NewHeader("Min-SE", seconds(minSE)))
 	d.mu.Lock()
 	d.local.Codecs = t.codecs
 	req.SetBody(d.local.bytes())
@@ -624,7 +668,7 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 	sess, err := g.dua.WriteInvite(ctx, req)
 	if err != nil {
 		rtp.close()
-		return nil, nil, fmt.Errorf("INVITE: %w", err)
+		return nil, nil, req, fmt.Errorf("INVITE: %w", err)
 	}
 	d.uac, d.callID = sess, req.CallID().Value()
 	d.register()
@@ -649,10 +693,10 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 		var de *sipgo.ErrDialogResponse
 		if errors.As(err, &de) {
 			d.finish()
-			return nil, de.Res, err
+			return nil, de.Res, req, err
 		}
 		d.finish()
-		return nil, nil, err
+		return nil, nil, req, err
 	}
 	res := sess.InviteResponse
 	if c := res.Contact(); c != nil {
@@ -664,13 +708,13 @@ func (g *Gateway) invite(ctx context.Context, t *trunk, to, from string, progres
 	if perr != nil {
 		_ = sess.Ack(ctx)
 		d.bye()
-		return nil, &sip.Response{StatusCode: 488}, fmt.Errorf("the answer's SDP is unusable: %w", perr)
+		return nil, &sip.Response{StatusCode: 488}, req, fmt.Errorf("the answer's SDP is unusable: %w", perr)
 	}
 	d.applyRemote(m)
 	if err := sess.Ack(ctx); err != nil {
 		d.bye()
-		return nil, nil, fmt.Errorf("ACK: %w", err)
+		return nil, nil, req, fmt.Errorf("ACK: %w", err)
 	}
 	d.takeTimerAnswer(res)
-	return d, res, nil
+	return d, res, req, nil
 }

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -139,7 +140,8 @@ type registration struct {
 // register keeps a register-mode trunk registered: REGISTER with digest
 // auth, refreshed at 80 % of the granted expiry (not sooner than
 // RegisterRetry), retried after RegisterRetry, 2×, 4×… up to 5 minutes
-// while it fails; un-REGISTER when ctx ends (reload, shutdown).
+// while it fails (or after a 503's Retry-After when that is longer);
+// un-REGISTER when ctx ends (reload, shutdown).
 func (g *Gateway) register(ctx context.Context, t *trunk) {
 	r := &registration{t: t, callID: sip.CallIDHeader(sip.GenerateTagN(24)), tag: sip.GenerateTagN(16), expires: t.cfg.RegisterExpires}
 	if r.expires <= 0 {
@@ -153,7 +155,13 @@ func (g *Gateway) register(ctx context.Context, t *trunk) {
 			if ctx.Err() != nil {
 				return
 			}
-			g.log.Warn("trunk registration failed", "trunk", t.cfg.ID, "org", t.cfg.OrgID, "err", err, "retry_in", backoff)
+			// A registrar that says when to come back (503 with
+			// Retry-After, RFC 3261 §21.5.4) is not asked sooner.
+			var ra *retryAfterError
+			if errors.As(err, &ra) && ra.after > wait {
+				wait = ra.after
+			}
+			g.log.Warn("trunk registration failed", "trunk", t.cfg.ID, "org", t.cfg.OrgID, "err", err, "retry_in", wait)
 			backoff = min(backoff*2, registerRetryMax)
 		} else {
 			backoff = g.registerRetry()
@@ -222,7 +230,11 @@ func (g *Gateway) registerOnce(ctx context.Context, r *registration) (int, error
 		return 0, err
 	}
 	if res.StatusCode != 200 {
-		return 0, fmt.Errorf("REGISTER answered %d %s", res.StatusCode, res.Reason)
+		err := fmt.Errorf("REGISTER answered %d %s", res.StatusCode, res.Reason)
+		if after := retryAfter(res); after > 0 && res.StatusCode == 503 {
+			return 0, &retryAfterError{err: err, after: after}
+		}
+		return 0, err
 	}
 	expires := r.expires
 	if h := res.GetHeader("Expires"); h != nil {
@@ -238,6 +250,37 @@ func (g *Gateway) registerOnce(ctx context.Context, r *registration) (int, error
 		}
 	}
 	return expires, nil
+}
+
+// retryAfterError is a failure whose response said when to try again.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return fmt.Sprintf("%v (retry after %s)", e.err, e.after) }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// retryAfterMax bounds how long a Retry-After keeps a trunk unregistered.
+const retryAfterMax = time.Hour
+
+// retryAfter reads Retry-After: delta-seconds, then an optional comment
+// and parameters (RFC 3261 §20.33); 0 when absent or unreadable.
+func retryAfter(res *sip.Response) time.Duration {
+	h := res.GetHeader("Retry-After")
+	if h == nil {
+		return 0
+	}
+	v := strings.TrimSpace(h.Value())
+	end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(v)
+	}
+	n, err := strconv.Atoi(v[:end])
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, retryAfterMax)
 }
 
 // unregister removes our binding when a trunk goes away (best effort).

@@ -8,6 +8,15 @@
 // call is up it prints "ready" and streams, both ways, a PCMU packet every
 // 20 ms per call whose payload starts with its send time (UnixNano).
 //
+// The same-run baseline (-direct K): K pairs of softphones of this
+// process connected to each other, no gateway between them, streaming
+// the same way. Every receiving socket asks the kernel for receive
+// timestamps, so each packet has two latencies: up to the receiving
+// goroutine's read (what a user of this process would see, including its
+// own pion stack and scheduling) and up to the socket (what the path
+// adds). The gateway's share is the difference between the calls' and
+// the pairs' figures.
+//
 // Commands on stdin: "start" opens the measurement window, "stop" closes
 // it, waits for packets in flight and prints one JSON line (result). A
 // packet belongs to the window by its send stamp, so sent and received
@@ -35,8 +44,6 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/gorilla/websocket"
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -51,6 +58,8 @@ func main() {
 	sipAddr := flag.String("sip", "127.0.0.1:5090", "UDP address the trunk listens on")
 	to := flag.String("to", "+79161234567", "number every softphone dials")
 	parallel := flag.Int("parallel", 8, "call setups at a time")
+	direct := flag.Int("direct", 1, "softphone pairs connected to each other without the gateway (the same-run baseline)")
+	hangupRate := flag.Int("hangup-rate", 0, "hang-ups a second at the end; 0 ends every call at once")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("loadtest: ")
@@ -81,7 +90,20 @@ func main() {
 	if n := tr.answered.Load(); n != int64(len(ids)) {
 		log.Fatalf("%d calls up, the trunk answered %d", len(ids), n)
 	}
+	pairs := make([][2]*peer, *direct)
+	for i := range pairs {
+		a, b, err := dialDirect(w)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pairs[i] = [2]*peer{a, b}
+	}
 	stop := make(chan struct{})
+	for _, pair := range pairs {
+		for _, p := range pair {
+			go stream(stop, w, &w.direct, func(pkt []byte) error { _, err := p.track.Write(pkt); return err })
+		}
+	}
 	for _, p := range phones {
 		go p.keepAlive(stop)
 		go stream(stop, w, &w.toTrunk, func(pkt []byte) error { _, err := p.track.Write(pkt); return err })
@@ -100,21 +122,21 @@ func main() {
 			close(stop)
 			out, _ := json.Marshal(w.result())
 			fmt.Println(string(out))
-			// Hang up, 50 calls a second as a busy floor might (ending
-			// hundreds at once queues their records' transactions past
-			// the gateway's store timeout), and wait for the gateway's
-			// BYEs, so that it ends every call while its database is
-			// still there.
-			for i, p := range phones {
+			// Hang up (all at once unless -hangup-rate says otherwise) and
+			// wait for the gateway's BYEs, so that it ends every call
+			// while its database is still there.
+			t0 := time.Now()
+			for _, p := range phones {
 				p.hangUp()
-				if i%10 == 9 {
-					time.Sleep(200 * time.Millisecond)
+				if *hangupRate > 0 {
+					time.Sleep(time.Second / time.Duration(*hangupRate))
 				}
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for tr.ended.Load() < tr.answered.Load() && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(10 * time.Millisecond)
 			}
+			log.Printf("%d of %d calls ended (BYE) %s after the first hang-up", tr.ended.Load(), tr.answered.Load(), time.Since(t0).Round(time.Millisecond))
 			return
 		}
 	}
@@ -126,12 +148,14 @@ func main() {
 type direction struct {
 	sent, received atomic.Int64
 	mu             sync.Mutex
-	lat            []int64 // nanoseconds
+	lat            []int64 // nanoseconds, sender's stamp to the receiver's read
+	sock           []int64 // nanoseconds, sender's stamp to the kernel's receive timestamp
 }
 
 type window struct {
 	from, to         atomic.Int64 // send stamps in [from, to) count; to 0: open
 	toTrunk, toPhone direction
+	direct           direction // softphone to softphone, no gateway: the baseline
 }
 
 func (w *window) open(now int64) {
@@ -152,8 +176,9 @@ func (w *window) sent(d *direction, stamp int64) {
 	}
 }
 
-// got records a packet that arrived: pkt is RTP with our stamp.
-func (w *window) got(d *direction, pkt []byte, now int64) {
+// got records a packet that arrived: pkt is RTP with our stamp, read at
+// now; kern is when it reached the socket (0 unknown).
+func (w *window) got(d *direction, pkt []byte, now, kern int64) {
 	if len(pkt) < 12 || pkt[1]&0x7f != 0 {
 		return
 	}
@@ -168,24 +193,33 @@ func (w *window) got(d *direction, pkt []byte, now int64) {
 	d.received.Add(1)
 	d.mu.Lock()
 	d.lat = append(d.lat, now-stamp)
+	if kern != 0 {
+		d.sock = append(d.sock, kern-stamp)
+	}
 	d.mu.Unlock()
 }
 
 // Result is what "stop" prints.
 type Result struct {
 	ToTrunk, ToPhone Way
+	// Direct is the baseline: softphone to softphone in this process, the
+	// same pion stacks and loopback, no gateway in between.
+	Direct Way
 }
 
-// Way is one direction's figures; latencies in microseconds.
+// Way is one direction's counts and latencies: Read up to the
+// receiving goroutine's read, Socket up to the kernel's receive
+// timestamp (Stamped packets of the received had one).
 type Way struct {
-	Sent, Received           int64
-	P50, P90, P99, P999, Max float64
+	Sent, Received, Stamped int64
+	Read, Socket            Pcts
 }
 
-func (d *direction) way() Way {
-	d.mu.Lock()
-	s := slices.Clone(d.lat)
-	d.mu.Unlock()
+// Pcts are percentiles in microseconds.
+type Pcts struct{ P50, P90, P99, P999, Max float64 }
+
+func pcts(v []int64) Pcts {
+	s := slices.Clone(v)
 	slices.Sort(s)
 	pct := func(p float64) float64 {
 		if len(s) == 0 {
@@ -193,10 +227,18 @@ func (d *direction) way() Way {
 		}
 		return float64(s[int(float64(len(s)-1)*p)]) / 1e3
 	}
-	return Way{Sent: d.sent.Load(), Received: d.received.Load(), P50: pct(0.5), P90: pct(0.9), P99: pct(0.99), P999: pct(0.999), Max: pct(1)}
+	return Pcts{P50: pct(0.5), P90: pct(0.9), P99: pct(0.99), P999: pct(0.999), Max: pct(1)}
 }
 
-func (w *window) result() Result { return Result{ToTrunk: w.toTrunk.way(), ToPhone: w.toPhone.way()} }
+func (d *direction) way() Way {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return Way{Sent: d.sent.Load(), Received: d.received.Load(), Stamped: int64(len(d.sock)), Read: pcts(d.lat), Socket: pcts(d.sock)}
+}
+
+func (w *window) result() Result {
+	return Result{ToTrunk: w.toTrunk.way(), ToPhone: w.toPhone.way(), Direct: w.direct.way()}
+}
 
 // stream sends a stamped packet every 20 ms until stop, starting at a
 // random phase so the calls' packets spread over the frame as real ones do.
@@ -233,26 +275,12 @@ func stream(stop chan struct{}, w *window, d *direction, write func([]byte) erro
 // --- the softphones ---
 
 type phone struct {
-	ws    *websocket.Conn
-	pc    *webrtc.PeerConnection
-	track *webrtc.TrackLocalStaticRTP
-	msgs  chan map[string]any
-	wmu   sync.Mutex
-	call  float64
+	*peer
+	ws   *websocket.Conn
+	msgs chan map[string]any
+	wmu  sync.Mutex
+	call float64
 }
-
-func newPhoneAPI() *webrtc.API {
-	me := &webrtc.MediaEngine{}
-	_ = me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0}, webrtc.RTPCodecTypeAudio)
-	se := webrtc.SettingEngine{}
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
-}
-
-var phoneAPI = sync.OnceValue(newPhoneAPI)
 
 // dialPhone turns a softphone on, places a click-to-call, answers it on
 // the softphone and waits until the call is active.
@@ -266,36 +294,14 @@ func dialPhone(url, to string, w *window) (*phone, error) {
 	if _, err := p.expect("config", nil); err != nil {
 		return nil, err
 	}
-	if p.pc, err = phoneAPI().NewPeerConnection(webrtc.Configuration{}); err != nil {
+	if p.peer, err = newPeer(w, &w.toPhone); err != nil {
 		return nil, err
 	}
-	p.track, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "mic", "loadtest")
+	offer, err := p.offer()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.pc.AddTrack(p.track); err != nil {
-		return nil, err
-	}
-	p.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		buf := make([]byte, 1500)
-		for {
-			n, _, err := tr.Read(buf)
-			if err != nil {
-				return
-			}
-			w.got(&w.toPhone, buf[:n], time.Now().UnixNano())
-		}
-	})
-	offer, err := p.pc.CreateOffer(nil)
-	if err != nil {
-		return nil, err
-	}
-	gathered := webrtc.GatheringCompletePromise(p.pc)
-	if err := p.pc.SetLocalDescription(offer); err != nil {
-		return nil, err
-	}
-	<-gathered
-	p.send(map[string]any{"type": "offer", "sdp": p.pc.LocalDescription().SDP})
+	p.send(map[string]any{"type": "offer", "sdp": offer})
 	ans, err := p.expect("answer", nil)
 	if err != nil {
 		return nil, err
@@ -483,18 +489,21 @@ func (t *trunk) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	_ = conn.SetReadBuffer(1 << 18)
+	if err := timestampSocket(conn); err != nil {
+		log.Printf("trunk RTP socket: %v", err)
+	}
 	c := &trunkCall{uas: uas, rtp: conn, dest: dest}
 	t.mu.Lock()
 	t.calls[req.CallID().Value()] = c
 	t.mu.Unlock()
 	go func() {
-		buf := make([]byte, 1500)
+		buf, oob := make([]byte, 1500), make([]byte, 128)
 		for {
-			n, _, err := conn.ReadFromUDPAddrPort(buf)
+			n, oobn, _, _, err := conn.ReadMsgUDPAddrPort(buf, oob)
 			if err != nil {
 				return
 			}
-			t.w.got(&t.w.toTrunk, buf[:n], time.Now().UnixNano())
+			t.w.got(&t.w.toTrunk, buf[:n], time.Now().UnixNano(), kernelTime(oob[:oobn]))
 		}
 	}()
 	_ = uas.Respond(180, "Ringing", nil)

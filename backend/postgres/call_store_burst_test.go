@@ -1,0 +1,75 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/warmline"
+	"github.com/warmline/warmline/media"
+)
+
+// A floor hanging up at once: many calls to the same client end in
+// parallel transactions (each takes the organisation's event row and the
+// client's row). Every end succeeds, counts once for the client and
+// writes its call.ended, and the agents' after-call states follow.
+func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
+	db := testDB(t)
+	ctx, org, _ := newOrg(t, db)
+	cl, err := postgres.NewClientStore(db).CreateClient(ctx, warmline.ClientInput{Name: ptr("ООО Ромашка"), Phones: &[]string{"+79161234567"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := postgres.NewCallStore(db)
+	bg := context.Background()
+	const n = 50
+	var agents []warmline.UserID
+	if err := db.Select(&agents, `INSERT INTO users (org_id, email, name, role, password_hash)
+		SELECT $1, 'burst' || g || '-' || $1::bigint || '@example.com', 'Burst ' || g, 'agent', '-' FROM generate_series(1, $2) g RETURNING id`, org.ID, n); err != nil {
+		t.Fatal(err)
+	}
+	calls := make([]warmline.CallID, n)
+	for i := range agents {
+		id, err := cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallOutbound, From: "+74950000000", To: "+79161234567",
+			AgentID: &agents[i], ClientID: &cl.ID, Node: "burst"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.UpdateCall(bg, org.ID, id, media.CallUpdate{AnsweredAt: time.Now().Add(-time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		calls[i] = id
+	}
+	seq := lastSeq(t, db, org.ID)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range calls {
+		wg.Go(func() {
+			c, cancel := context.WithTimeout(bg, 10*time.Second)
+			defer cancel()
+			errs <- cs.EndCall(c, org.ID, calls[i], media.CallEnd{At: time.Now(), Outcome: warmline.OutcomeAnswered, Reason: "hangup", Side: warmline.HangupAgent})
+			errs <- cs.SetAgentState(c, org.ID, agents[i], warmline.AgentWrapUp)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var open, touches int
+	db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, org.ID)
+	db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID)
+	ended := 0
+	for _, e := range eventsOf(t, db, org.ID, seq) {
+		if e.Type == warmline.EventCallEnded {
+			ended++
+		}
+	}
+	if open != 0 || touches != n || ended != n {
+		t.Fatalf("after %d ends: %d calls open, the client counted %d times, %d call.ended events", n, open, touches, ended)
+	}
+}
