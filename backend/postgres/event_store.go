@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -22,18 +21,18 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 	if err != nil {
 		return 0, fmt.Errorf("encode %s event: %w", typ, err)
 	}
+	// One statement, one round trip: the number, the row and the NOTIFY
+	// that wakes the hubs of every node at commit (Postgres delivers it
+	// only then, once per payload per transaction). The notification
+	// carries no data: the events table is the truth, it only says where
+	// to look.
 	var seq int64
 	const q = `
-		WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq)
-		INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq`
-	if err := tx.GetContext(ctx, &seq, q, org, typ, string(b)); err != nil {
+		WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq),
+		ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
+		SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
+	if err := tx.GetContext(ctx, &seq, q, org, typ, string(b), EventsChannel); err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
-	}
-	// Wakes the hubs of every node at commit (Postgres delivers NOTIFY only
-	// then, once per payload per transaction). It carries no data: the
-	// events table is the truth, the notification only says where to look.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, strconv.FormatInt(int64(org), 10)); err != nil {
-		return 0, fmt.Errorf("notify %s event: %w", typ, err)
 	}
 	return seq, nil
 }
