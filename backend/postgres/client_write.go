@@ -249,10 +249,11 @@ func createClient(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, in warmlin
 
 // UpdateClient changes a client's details; the stage changes only through MoveClient.
 //
-// It is the live hub's busiest write, so it takes four statements: lock and
-// read the client with what the checks need, update it returning the new
-// row, append the event (which also notifies), commit. Phones and owner are
-// checked with a statement more each only when they change.
+// It is the live hub's busiest write, so it takes four statements, the
+// middle three prepared once per pool (stmts): lock and read the client
+// with what the checks need, update it returning the new row, append the
+// event (which also notifies), commit. Phones and owner are checked with a
+// statement more each only when they change.
 //
 // updated_at is clock_timestamp(), taken after the row lock, not now() (the
 // transaction's start): two writes to one client then carry times in the
@@ -267,7 +268,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 	}
 	var out *warmline.Client
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := lockClientToUpdate(ctx, tx, a, id)
+		cur, err := s.lockClientToUpdate(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -293,7 +294,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 			WHERE c.org_id = $1 AND c.id = $2
 			RETURNING ` + clientColumns
 		out = &warmline.Client{}
-		if err := tx.GetContext(ctx, out, q, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
+		if err := s.stmts.get(ctx, tx, out, q, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
 			return fmt.Errorf("update client %d: %w", id, dbError(err))
 		}
 		if in.Phones != nil {
@@ -301,7 +302,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 				return err
 			}
 		}
-		_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventClientUpdated, out)
+		_, err = appendEventWith(ctx, tx, s.stmts, a.OrgID, warmline.EventClientUpdated, out)
 		return err
 	})
 	return out, err
@@ -318,14 +319,14 @@ type clientToUpdate struct {
 
 // lockClientToUpdate locks a client visible to the caller and reads it with
 // the organisation's settings and its stage's liveness, in one statement.
-func lockClientToUpdate(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, id warmline.ClientID) (*clientToUpdate, error) {
+func (s *ClientStore) lockClientToUpdate(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, id warmline.ClientID) (*clientToUpdate, error) {
 	const q = `SELECT ` + clientColumns + `, o.default_country, o.agents_own_only,
 			EXISTS (SELECT 1 FROM stages s WHERE s.org_id = c.org_id AND s.id = c.stage_id AND s.deleted_at IS NULL) AS stage_live
 		FROM clients c JOIN organisations o ON o.id = c.org_id
 		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND ($3 <> 'agent' OR c.owner_id = $2 OR NOT o.agents_own_only) AND c.id = $4
 		FOR UPDATE OF c`
 	var c clientToUpdate
-	err := tx.GetContext(ctx, &c, q, a.OrgID, a.UserID, a.Role, id)
+	err := s.stmts.get(ctx, tx, &c, q, a.OrgID, a.UserID, a.Role, id)
 	if err := notFound(err, fmt.Sprintf("Client %d not found.", id), "lock client"); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 
@@ -17,24 +18,85 @@ import (
 // resumes from sequence N misses nothing. The cost is that writes of one
 // organisation serialise on that row at commit time.
 func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ string, data any) (int64, error) {
+	return appendEventWith(ctx, tx, nil, org, typ, data)
+}
+
+// appendEventSQL is one statement, one round trip: the number, the row and
+// the NOTIFY that wakes the hubs of every node at commit (Postgres delivers
+// it only then, once per payload per transaction). The notification
+// carries no data: the events table is the truth, it only says where to
+// look.
+const appendEventSQL = `
+	WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq),
+	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
+	SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
+
+// appendEventWith is appendEvent with appendEventSQL prepared on the pool
+// (stmts), for the busiest writers; nil runs it unprepared.
+func appendEventWith(ctx context.Context, tx *sqlx.Tx, st *stmts, org warmline.OrgID, typ string, data any) (int64, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return 0, fmt.Errorf("encode %s event: %w", typ, err)
 	}
-	// One statement, one round trip: the number, the row and the NOTIFY
-	// that wakes the hubs of every node at commit (Postgres delivers it
-	// only then, once per payload per transaction). The notification
-	// carries no data: the events table is the truth, it only says where
-	// to look.
 	var seq int64
-	const q = `
-		WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq),
-		ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
-		SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
-	if err := tx.GetContext(ctx, &seq, q, org, typ, string(b), EventsChannel); err != nil {
+	args := []any{org, typ, string(b), EventsChannel}
+	if st == nil {
+		err = tx.GetContext(ctx, &seq, appendEventSQL, args...)
+	} else {
+		err = st.get(ctx, tx, &seq, appendEventSQL, args...)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
 	}
 	return seq, nil
+}
+
+// stmts prepares statements on a pool, each once, when first run: a
+// statement run for every event (the hub's busiest write, every hub's read
+// of new events) then costs one round trip instead of two, and Postgres
+// neither parses nor plans it again. database/sql prepares it on each
+// connection of the pool the first time it runs there.
+type stmts struct {
+	db *DB
+	mu sync.Mutex
+	m  map[string]*sqlx.Stmt
+}
+
+func newStmts(db *DB) *stmts { return &stmts{db: db, m: map[string]*sqlx.Stmt{}} }
+
+func (s *stmts) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.m[q]; st != nil {
+		return st, nil
+	}
+	st, err := s.db.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.m[q] = st
+	return st, nil
+}
+
+// get runs q prepared, in tx when tx is not nil, into dest (one row).
+func (s *stmts) get(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return err
+	}
+	if tx != nil {
+		st = tx.StmtxContext(ctx, st)
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
+// selectAll runs q prepared, outside any transaction, into dest (rows).
+func (s *stmts) selectAll(ctx context.Context, dest any, q string, args ...any) error {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
 }
 
 // EventsChannel is the LISTEN/NOTIFY channel on which commits of events
@@ -42,10 +104,13 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 const EventsChannel = "warmline_events"
 
 // EventStore reads the event log.
-type EventStore struct{ db *DB }
+type EventStore struct {
+	db    *DB
+	stmts *stmts // EventsAfter runs for every event on every node
+}
 
 // NewEventStore returns an EventStore on db.
-func NewEventStore(db *DB) *EventStore { return &EventStore{db: db} }
+func NewEventStore(db *DB) *EventStore { return &EventStore{db: db, stmts: newStmts(db)} }
 
 // EventsAfter returns up to limit events of the caller's organisation with a
 // sequence greater than after, oldest first.
@@ -56,7 +121,7 @@ func (s *EventStore) EventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	const q = `SELECT org_id, seq, type, data, created_at FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 	var evs []*warmline.Event
-	if err := s.db.SelectContext(ctx, &evs, q, a.OrgID, after, limit); err != nil {
+	if err := s.stmts.selectAll(ctx, &evs, q, a.OrgID, after, limit); err != nil {
 		return nil, fmt.Errorf("select events after %d: %w", after, err)
 	}
 	return evs, nil
