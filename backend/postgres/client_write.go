@@ -266,9 +266,16 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 	if in.StageID != nil {
 		return nil, warmline.FieldErrorf(warmline.EINVALID, "stage_id", "Move a client to another stage with POST /clients/%d/move.", id)
 	}
+	// Prepared before the transaction begins (see stmts).
+	var prep [3]*sqlx.Stmt
+	for i, q := range []string{lockClientSQL, updateClientSQL, appendEventSQL} {
+		if prep[i], err = s.stmts.prepared(ctx, q); err != nil {
+			return nil, fmt.Errorf("update client %d: %w", id, err)
+		}
+	}
 	var out *warmline.Client
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := s.lockClientToUpdate(ctx, tx, a, id)
+		cur, err := lockClientToUpdate(ctx, tx, prep[0], a, id)
 		if err != nil {
 			return err
 		}
@@ -289,12 +296,8 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 		if !cur.StageLive {
 			return warmline.FieldErrorf(warmline.EINVALID, "stage_id", "Stage %d not found.", cur.StageID)
 		}
-		const q = `UPDATE clients c SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
-				owner_id = $9, notes = $10, updated_at = clock_timestamp()
-			WHERE c.org_id = $1 AND c.id = $2
-			RETURNING ` + clientColumns
 		out = &warmline.Client{}
-		if err := s.stmts.get(ctx, tx, out, q, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
+		if err := tx.StmtxContext(ctx, prep[1]).GetContext(ctx, out, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
 			return fmt.Errorf("update client %d: %w", id, dbError(err))
 		}
 		if in.Phones != nil {
@@ -302,7 +305,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 				return err
 			}
 		}
-		_, err = appendEventWith(ctx, tx, s.stmts, a.OrgID, warmline.EventClientUpdated, out)
+		_, err = appendEventWith(ctx, tx, prep[2], a.OrgID, warmline.EventClientUpdated, out)
 		return err
 	})
 	return out, err
@@ -317,16 +320,25 @@ type clientToUpdate struct {
 	StageLive bool   `db:"stage_live"`
 }
 
-// lockClientToUpdate locks a client visible to the caller and reads it with
-// the organisation's settings and its stage's liveness, in one statement.
-func (s *ClientStore) lockClientToUpdate(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, id warmline.ClientID) (*clientToUpdate, error) {
-	const q = `SELECT ` + clientColumns + `, o.default_country, o.agents_own_only,
-			EXISTS (SELECT 1 FROM stages s WHERE s.org_id = c.org_id AND s.id = c.stage_id AND s.deleted_at IS NULL) AS stage_live
-		FROM clients c JOIN organisations o ON o.id = c.org_id
-		WHERE c.org_id = $1 AND c.deleted_at IS NULL AND ($3 <> 'agent' OR c.owner_id = $2 OR NOT o.agents_own_only) AND c.id = $4
-		FOR UPDATE OF c`
+// lockClientSQL locks a client visible to the caller ($1-$3 as in
+// clientVisible, $4 the client) and reads it with the organisation's
+// settings and its stage's liveness, in one statement.
+const lockClientSQL = `SELECT ` + clientColumns + `, o.default_country, o.agents_own_only,
+		EXISTS (SELECT 1 FROM stages s WHERE s.org_id = c.org_id AND s.id = c.stage_id AND s.deleted_at IS NULL) AS stage_live
+	FROM clients c JOIN organisations o ON o.id = c.org_id
+	WHERE c.org_id = $1 AND c.deleted_at IS NULL AND ($3 <> 'agent' OR c.owner_id = $2 OR NOT o.agents_own_only) AND c.id = $4
+	FOR UPDATE OF c`
+
+// updateClientSQL writes a client's details and returns the row as clientColumns.
+const updateClientSQL = `UPDATE clients c SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
+		owner_id = $9, notes = $10, updated_at = clock_timestamp()
+	WHERE c.org_id = $1 AND c.id = $2
+	RETURNING ` + clientColumns
+
+// lockClientToUpdate runs lockClientSQL, prepared, in tx.
+func lockClientToUpdate(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, a warmline.Actor, id warmline.ClientID) (*clientToUpdate, error) {
 	var c clientToUpdate
-	err := s.stmts.get(ctx, tx, &c, q, a.OrgID, a.UserID, a.Role, id)
+	err := tx.StmtxContext(ctx, prepared).GetContext(ctx, &c, a.OrgID, a.UserID, a.Role, id)
 	if err := notFound(err, fmt.Sprintf("Client %d not found.", id), "lock client"); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -126,4 +127,32 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// UpdateClient prepares its statements on the pool before its transaction
+// takes a connection: when it prepared them inside, writers holding every
+// connection of the pool waited for one more, for ever.
+func TestClientStore_UpdateWithEveryConnectionTaken(t *testing.T) {
+	db := testDB(t)
+	ctx, _, _ := newOrg(t, db)
+	c, err := postgres.NewClientStore(db).CreateClient(ctx, warmline.ClientInput{Name: ptr("A")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(2)
+	cs := postgres.NewClientStore(db) // nothing prepared yet
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	errs := make(chan error, 8)
+	for i := range cap(errs) {
+		go func() {
+			_, err := cs.UpdateClient(ctx, c.ID, warmline.ClientInput{Notes: ptr(strconv.Itoa(i))})
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatalf("update with the pool busy: %v", err)
+		}
+	}
 }

@@ -31,19 +31,19 @@ const appendEventSQL = `
 	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
 	SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
 
-// appendEventWith is appendEvent with appendEventSQL prepared on the pool
-// (stmts), for the busiest writers; nil runs it unprepared.
-func appendEventWith(ctx context.Context, tx *sqlx.Tx, st *stmts, org warmline.OrgID, typ string, data any) (int64, error) {
+// appendEventWith is appendEvent with appendEventSQL prepared (see stmts),
+// for the busiest writers; nil runs it unprepared.
+func appendEventWith(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, org warmline.OrgID, typ string, data any) (int64, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return 0, fmt.Errorf("encode %s event: %w", typ, err)
 	}
 	var seq int64
 	args := []any{org, typ, string(b), EventsChannel}
-	if st == nil {
+	if prepared == nil {
 		err = tx.GetContext(ctx, &seq, appendEventSQL, args...)
 	} else {
-		err = st.get(ctx, tx, &seq, appendEventSQL, args...)
+		err = tx.StmtxContext(ctx, prepared).GetContext(ctx, &seq, args...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
@@ -51,11 +51,17 @@ func appendEventWith(ctx context.Context, tx *sqlx.Tx, st *stmts, org warmline.O
 	return seq, nil
 }
 
-// stmts prepares statements on a pool, each once, when first run: a
+// stmts prepares statements on a pool, each once, when first asked for: a
 // statement run for every event (the hub's busiest write, every hub's read
 // of new events) then costs one round trip instead of two, and Postgres
 // neither parses nor plans it again. database/sql prepares it on each
-// connection of the pool the first time it runs there.
+// connection of the pool the first time it runs there (in a transaction,
+// on the transaction's connection).
+//
+// Ask for a statement before beginning the transaction that runs it:
+// preparing takes a connection of the pool, and a transaction that holds
+// one must never wait for another (with the pool full of such
+// transactions, none would ever get one).
 type stmts struct {
 	db *DB
 	mu sync.Mutex
@@ -76,27 +82,6 @@ func (s *stmts) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
 	}
 	s.m[q] = st
 	return st, nil
-}
-
-// get runs q prepared, in tx when tx is not nil, into dest (one row).
-func (s *stmts) get(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return err
-	}
-	if tx != nil {
-		st = tx.StmtxContext(ctx, st)
-	}
-	return st.GetContext(ctx, dest, args...)
-}
-
-// selectAll runs q prepared, outside any transaction, into dest (rows).
-func (s *stmts) selectAll(ctx context.Context, dest any, q string, args ...any) error {
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return err
-	}
-	return st.SelectContext(ctx, dest, args...)
 }
 
 // EventsChannel is the LISTEN/NOTIFY channel on which commits of events
@@ -121,7 +106,11 @@ func (s *EventStore) EventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	const q = `SELECT org_id, seq, type, data, created_at FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 	var evs []*warmline.Event
-	if err := s.stmts.selectAll(ctx, &evs, q, a.OrgID, after, limit); err != nil {
+	st, err := s.stmts.prepared(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("select events after %d: %w", after, err)
+	}
+	if err := st.SelectContext(ctx, &evs, a.OrgID, after, limit); err != nil {
 		return nil, fmt.Errorf("select events after %d: %w", after, err)
 	}
 	return evs, nil
