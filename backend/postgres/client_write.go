@@ -250,7 +250,7 @@ func createClient(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, in warmlin
 // UpdateClient changes a client's details; the stage changes only through MoveClient.
 //
 // It is the live hub's busiest write, so it takes four statements, the
-// middle three prepared once per pool (stmts): lock and read the client
+// middle three prepared once per store on its pool (stmts): lock and read the client
 // with what the checks need, update it returning the new row, append the
 // event (which also notifies), commit. Phones and owner are checked with a
 // statement more each only when they change.
@@ -308,7 +308,10 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 		_, err = appendEventWith(ctx, tx, prep[2], a.OrgID, warmline.EventClientUpdated, out)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // clientToUpdate is a client locked for an update, with what the update
