@@ -13,10 +13,13 @@ import (
 )
 
 // ClientStore implements warmline.ClientService.
-type ClientStore struct{ db *DB }
+type ClientStore struct {
+	db    *DB
+	stmts *stmts // UpdateClient's, the live hub's busiest write
+}
 
 // NewClientStore returns a ClientStore on db.
-func NewClientStore(db *DB) *ClientStore { return &ClientStore{db: db} }
+func NewClientStore(db *DB) *ClientStore { return &ClientStore{db: db, stmts: newStmts(db)} }
 
 var _ warmline.ClientService = (*ClientStore)(nil)
 

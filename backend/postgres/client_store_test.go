@@ -166,6 +166,9 @@ func TestClientStore_AgentsOwnOnly(t *testing.T) {
 	if _, err := cs.FindClient(as(agent), theirs.ID); err != nil {
 		t.Fatalf("by default agents see all clients: %v", err)
 	}
+	if _, err := cs.UpdateClient(as(agent), theirs.ID, warmline.ClientInput{Notes: ptr("seen")}); err != nil {
+		t.Fatalf("by default agents may edit any client: %v", err)
+	}
 	if _, err := postgres.NewOrganisationStore(db).UpdateOrganisation(ctx, warmline.OrganisationUpdate{AgentsOwnOnly: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +176,13 @@ func TestClientStore_AgentsOwnOnly(t *testing.T) {
 	wantCode(t, err, warmline.ENOTFOUND)
 	_, err = cs.MoveClient(as(agent), theirs.ID, mine.StageID+1, "")
 	wantCode(t, err, warmline.ENOTFOUND)
+	_, err = cs.UpdateClient(as(agent), theirs.ID, warmline.ClientInput{Notes: ptr("hidden")})
+	wantCode(t, err, warmline.ENOTFOUND)
+	_, err = cs.UpdateClient(as(agent), mine.ID, warmline.ClientInput{OwnerID: &other.ID})
+	wantCode(t, err, warmline.EFORBIDDEN)
+	if got, err := cs.UpdateClient(as(agent), mine.ID, warmline.ClientInput{Notes: ptr("mine")}); err != nil || got.Notes != "mine" {
+		t.Fatalf("agent's own client: %+v, %v", got, err)
+	}
 	page, err := cs.FindClients(as(agent), warmline.ClientFilter{Page: 1, PerPage: 10})
 	if err != nil || page.Total != 1 || page.Items[0].ID != mine.ID {
 		t.Fatalf("agent list = %+v, %v", page, err)
@@ -180,5 +190,21 @@ func TestClientStore_AgentsOwnOnly(t *testing.T) {
 	page, _ = cs.FindClients(ctx, warmline.ClientFilter{Page: 1, PerPage: 10})
 	if page.Total != 2 {
 		t.Fatalf("admin sees %d clients, want 2", page.Total)
+	}
+	// An admin may reassign a client; once its owner is deactivated the
+	// client stays editable, but no client may be given to that user.
+	if _, err := cs.UpdateClient(ctx, theirs.ID, warmline.ClientInput{OwnerID: &agent.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE users SET active = false WHERE id = $1`, agent.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cs.UpdateClient(ctx, theirs.ID, warmline.ClientInput{Notes: ptr("still editable")}); err != nil || *got.OwnerID != agent.ID {
+		t.Fatalf("client of a deactivated owner: %+v, %v", got, err)
+	}
+	_, err = cs.UpdateClient(ctx, mine.ID, warmline.ClientInput{OwnerID: &agent.ID})
+	wantCode(t, err, warmline.EINVALID)
+	if got, err := cs.UpdateClient(ctx, mine.ID, warmline.ClientInput{OwnerID: ptr(warmline.UserID(0))}); err != nil || got.OwnerID != nil {
+		t.Fatalf("clearing the owner: %+v, %v", got, err)
 	}
 }

@@ -114,12 +114,8 @@ func deref(s *string) string {
 // stage of the organisation, naming the field at fault.
 func checkRefs(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, v clientValues) error {
 	if v.OwnerID != nil {
-		var ok bool
-		const q = `SELECT EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND active)`
-		if err := tx.GetContext(ctx, &ok, q, org, *v.OwnerID); err != nil {
-			return fmt.Errorf("check owner: %w", err)
-		} else if !ok {
-			return warmline.FieldErrorf(warmline.EINVALID, "owner_id", "User %d is not an active user of your organisation.", *v.OwnerID)
+		if err := checkOwner(ctx, tx, org, *v.OwnerID); err != nil {
+			return err
 		}
 	}
 	var ok bool
@@ -128,6 +124,18 @@ func checkRefs(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, v clientVal
 		return fmt.Errorf("check stage: %w", err)
 	} else if !ok {
 		return warmline.FieldErrorf(warmline.EINVALID, "stage_id", "Stage %d not found.", v.StageID)
+	}
+	return nil
+}
+
+// checkOwner checks that a client's owner is an active user of the organisation.
+func checkOwner(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, owner warmline.UserID) error {
+	var ok bool
+	const q = `SELECT EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND active)`
+	if err := tx.GetContext(ctx, &ok, q, org, owner); err != nil {
+		return fmt.Errorf("check owner: %w", err)
+	} else if !ok {
+		return warmline.FieldErrorf(warmline.EINVALID, "owner_id", "User %d is not an active user of your organisation.", owner)
 	}
 	return nil
 }
@@ -241,6 +249,12 @@ func createClient(ctx context.Context, tx *sqlx.Tx, a warmline.Actor, in warmlin
 
 // UpdateClient changes a client's details; the stage changes only through MoveClient.
 //
+// It is the live hub's busiest write, so it takes four statements, the
+// middle three prepared once per store on its pool (stmts): lock and read the client
+// with what the checks need, update it returning the new row, append the
+// event (which also notifies), commit. Phones and owner are checked with a
+// statement more each only when they change.
+//
 // updated_at is clock_timestamp(), taken after the row lock, not now() (the
 // transaction's start): two writes to one client then carry times in the
 // order they commit, which browsers rely on to drop stale live updates.
@@ -252,39 +266,38 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 	if in.StageID != nil {
 		return nil, warmline.FieldErrorf(warmline.EINVALID, "stage_id", "Move a client to another stage with POST /clients/%d/move.", id)
 	}
+	// Prepared before the transaction begins (see stmts).
+	var prep [3]*sqlx.Stmt
+	for i, q := range []string{lockClientSQL, updateClientSQL, appendEventSQL} {
+		if prep[i], err = s.stmts.prepared(ctx, q); err != nil {
+			return nil, fmt.Errorf("update client %d: %w", id, err)
+		}
+	}
 	var out *warmline.Client
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := findClient(ctx, tx, a, id, true)
+		cur, err := lockClientToUpdate(ctx, tx, prep[0], a, id)
 		if err != nil {
 			return err
 		}
-		var org struct {
-			Country string `db:"default_country"`
-			OwnOnly bool   `db:"agents_own_only"`
-		}
-		if err := tx.GetContext(ctx, &org, `SELECT default_country, agents_own_only FROM organisations WHERE id = $1`, a.OrgID); err != nil {
-			return fmt.Errorf("select organisation settings: %w", err)
-		}
-		v, err := cleanClient(in, cur, org.Country)
+		v, err := cleanClient(in, &cur.Client, cur.Country)
 		if err != nil {
 			return err
 		}
-		if in.OwnerID != nil && a.Role == warmline.RoleAgent && org.OwnOnly {
+		if in.OwnerID != nil && a.Role == warmline.RoleAgent && cur.OwnOnly {
 			return warmline.FieldErrorf(warmline.EFORBIDDEN, "owner_id", "Agents of this organisation may not reassign clients.")
 		}
 		// The owner is checked only when it changes: a client of someone
 		// since deactivated stays editable.
-		refs := clientValues{StageID: v.StageID}
-		if in.OwnerID != nil {
-			refs.OwnerID = v.OwnerID
+		if in.OwnerID != nil && v.OwnerID != nil {
+			if err := checkOwner(ctx, tx, a.OrgID, *v.OwnerID); err != nil {
+				return err
+			}
 		}
-		if err := checkRefs(ctx, tx, a.OrgID, refs); err != nil {
-			return err
+		if !cur.StageLive {
+			return warmline.FieldErrorf(warmline.EINVALID, "stage_id", "Stage %d not found.", cur.StageID)
 		}
-		const q = `UPDATE clients SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
-				owner_id = $9, notes = $10, updated_at = clock_timestamp()
-			WHERE org_id = $1 AND id = $2`
-		if _, err := tx.ExecContext(ctx, q, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
+		out = &warmline.Client{}
+		if err := tx.StmtxContext(ctx, prep[1]).GetContext(ctx, out, a.OrgID, id, v.Name, v.Company, v.Phones, phoneDigits(v.Phones), v.Email, v.Channel, v.OwnerID, v.Notes); err != nil {
 			return fmt.Errorf("update client %d: %w", id, dbError(err))
 		}
 		if in.Phones != nil {
@@ -292,13 +305,47 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 				return err
 			}
 		}
-		if out, err = findClient(ctx, tx, a, id, false); err != nil {
-			return err
-		}
-		_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventClientUpdated, out)
+		_, err = appendEventWith(ctx, tx, prep[2], a.OrgID, warmline.EventClientUpdated, out)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// clientToUpdate is a client locked for an update, with what the update
+// checks: the organisation's settings and whether the client's stage is live.
+type clientToUpdate struct {
+	warmline.Client
+	Country   string `db:"default_country"`
+	OwnOnly   bool   `db:"agents_own_only"`
+	StageLive bool   `db:"stage_live"`
+}
+
+// lockClientSQL locks a client visible to the caller ($1-$3 as in
+// clientVisible, $4 the client) and reads it with the organisation's
+// settings and its stage's liveness, in one statement.
+const lockClientSQL = `SELECT ` + clientColumns + `, o.default_country, o.agents_own_only,
+		EXISTS (SELECT 1 FROM stages s WHERE s.org_id = c.org_id AND s.id = c.stage_id AND s.deleted_at IS NULL) AS stage_live
+	FROM clients c JOIN organisations o ON o.id = c.org_id
+	WHERE c.org_id = $1 AND c.deleted_at IS NULL AND ($3 <> 'agent' OR c.owner_id = $2 OR NOT o.agents_own_only) AND c.id = $4
+	FOR UPDATE OF c`
+
+// updateClientSQL writes a client's details and returns the row as clientColumns.
+const updateClientSQL = `UPDATE clients c SET name = $3, company = $4, phones = $5, phone_digits = $6, email = $7, channel = $8,
+		owner_id = $9, notes = $10, updated_at = clock_timestamp()
+	WHERE c.org_id = $1 AND c.id = $2
+	RETURNING ` + clientColumns
+
+// lockClientToUpdate runs lockClientSQL, prepared, in tx.
+func lockClientToUpdate(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, a warmline.Actor, id warmline.ClientID) (*clientToUpdate, error) {
+	var c clientToUpdate
+	err := tx.StmtxContext(ctx, prepared).GetContext(ctx, &c, a.OrgID, a.UserID, a.Role, id)
+	if err := notFound(err, fmt.Sprintf("Client %d not found.", id), "lock client"); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // DeleteClient soft-deletes a client (supervisors and admins). Its numbers

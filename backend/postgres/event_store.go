@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 
@@ -18,24 +18,70 @@ import (
 // resumes from sequence N misses nothing. The cost is that writes of one
 // organisation serialise on that row at commit time.
 func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ string, data any) (int64, error) {
+	return appendEventWith(ctx, tx, nil, org, typ, data)
+}
+
+// appendEventSQL is one statement, one round trip: the number, the row and
+// the NOTIFY that wakes the hubs of every node at commit (Postgres delivers
+// it only then, once per payload per transaction). The notification
+// carries no data: the events table is the truth, it only says where to
+// look.
+const appendEventSQL = `
+	WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq),
+	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
+	SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
+
+// appendEventWith is appendEvent with appendEventSQL prepared (see stmts),
+// for the busiest writers; nil runs it unprepared.
+func appendEventWith(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, org warmline.OrgID, typ string, data any) (int64, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return 0, fmt.Errorf("encode %s event: %w", typ, err)
 	}
 	var seq int64
-	const q = `
-		WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq)
-		INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq`
-	if err := tx.GetContext(ctx, &seq, q, org, typ, string(b)); err != nil {
+	args := []any{org, typ, string(b), EventsChannel}
+	if prepared == nil {
+		err = tx.GetContext(ctx, &seq, appendEventSQL, args...)
+	} else {
+		err = tx.StmtxContext(ctx, prepared).GetContext(ctx, &seq, args...)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
 	}
-	// Wakes the hubs of every node at commit (Postgres delivers NOTIFY only
-	// then, once per payload per transaction). It carries no data: the
-	// events table is the truth, the notification only says where to look.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventsChannel, strconv.FormatInt(int64(org), 10)); err != nil {
-		return 0, fmt.Errorf("notify %s event: %w", typ, err)
-	}
 	return seq, nil
+}
+
+// stmts prepares statements on a pool, each once, when first asked for: a
+// statement run for every event (the hub's busiest write, every hub's read
+// of new events) then costs one round trip instead of two, and Postgres
+// neither parses nor plans it again. database/sql prepares it on each
+// connection of the pool the first time it runs there (in a transaction,
+// on the transaction's connection).
+//
+// Ask for a statement before beginning the transaction that runs it:
+// preparing takes a connection of the pool, and a transaction that holds
+// one must never wait for another (with the pool full of such
+// transactions, none would ever get one).
+type stmts struct {
+	db *DB
+	mu sync.Mutex
+	m  map[string]*sqlx.Stmt
+}
+
+func newStmts(db *DB) *stmts { return &stmts{db: db, m: map[string]*sqlx.Stmt{}} }
+
+func (s *stmts) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.m[q]; st != nil {
+		return st, nil
+	}
+	st, err := s.db.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.m[q] = st
+	return st, nil
 }
 
 // EventsChannel is the LISTEN/NOTIFY channel on which commits of events
@@ -43,10 +89,13 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 const EventsChannel = "warmline_events"
 
 // EventStore reads the event log.
-type EventStore struct{ db *DB }
+type EventStore struct {
+	db    *DB
+	stmts *stmts // EventsAfter runs for every event on every node
+}
 
 // NewEventStore returns an EventStore on db.
-func NewEventStore(db *DB) *EventStore { return &EventStore{db: db} }
+func NewEventStore(db *DB) *EventStore { return &EventStore{db: db, stmts: newStmts(db)} }
 
 // EventsAfter returns up to limit events of the caller's organisation with a
 // sequence greater than after, oldest first.
@@ -57,7 +106,11 @@ func (s *EventStore) EventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	const q = `SELECT org_id, seq, type, data, created_at FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 	var evs []*warmline.Event
-	if err := s.db.SelectContext(ctx, &evs, q, a.OrgID, after, limit); err != nil {
+	st, err := s.stmts.prepared(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("select events after %d: %w", after, err)
+	}
+	if err := st.SelectContext(ctx, &evs, a.OrgID, after, limit); err != nil {
 		return nil, fmt.Errorf("select events after %d: %w", after, err)
 	}
 	return evs, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -31,8 +32,8 @@ const (
 
 var upgrader = websocket.Upgrader{
 	// No buffer sizes: reads reuse the HTTP server's hijacked buffer, and
-	// write buffers come from a pool while a frame is written, so an idle
-	// connection holds none (about 3 MB less per 1 000 connections).
+	// gorilla writes nothing after the handshake (the writer below writes
+	// frames itself), so an idle connection holds no write buffer.
 	WriteBufferPool: &sync.Pool{},
 	// The Origin was checked by the caller (Serve's contract); gorilla's
 	// own check would refuse a configured public URL behind a proxy.
@@ -40,13 +41,18 @@ var upgrader = websocket.Upgrader{
 }
 
 // subscriber is one WebSocket connection. Only its writer goroutine writes
-// to the socket; everyone else hands frames over through send.
+// to the socket; everyone else hands it frames (frame.go): the feed and the
+// reader's answers through send, pongs through control, the close through
+// closing.
 type subscriber struct {
 	actor warmline.Actor
 	ws    *websocket.Conn
 	send  chan []byte
+	// control carries a pong for a ping of the browser's; one waiting
+	// answers any ping after it too.
+	control chan []byte
 	// closing carries the one close frame to write, after which the writer stops.
-	closing chan *websocket.PreparedMessage
+	closing chan []byte
 	once    sync.Once
 }
 
@@ -68,10 +74,7 @@ func (s *subscriber) offer(frame []byte) bool {
 
 // close asks the writer to send a close frame and stop; only the first call counts.
 func (s *subscriber) close(code int, reason string) {
-	s.once.Do(func() {
-		pm, _ := websocket.NewPreparedMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason))
-		s.closing <- pm
-	})
+	s.once.Do(func() { s.closing <- closeFrame(code, reason) })
 }
 
 // SessionCheck says whether the connection's session is still valid.
@@ -93,7 +96,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 	if err != nil {
 		return nil // the upgrader has answered the client
 	}
-	s := &subscriber{actor: actor, ws: ws, send: make(chan []byte, h.cfg.SendBuffer), closing: make(chan *websocket.PreparedMessage, 1)}
+	s := &subscriber{actor: actor, ws: ws, send: make(chan []byte, h.cfg.SendBuffer),
+		control: make(chan []byte, 1), closing: make(chan []byte, 1)}
 	h.mu.Lock() // Run sets the hub's lifetime under the same lock
 	base := h.ctx
 	h.mu.Unlock()
@@ -107,60 +111,108 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 		return nil
 	}
 	defer h.unsubscribe(s)
+	s.handleControl(ws)
 	go s.readLoop(ws, h.cfg.PongWait+h.cfg.PingEvery)
 	go s.watchSession(ctx, alive)
-	s.writeLoop(ctx, ws, mustFrame(hello), backlog, h.cfg.PingEvery)
+	s.writeLoop(ctx, ws.UnderlyingConn(), append([][]byte{mustFrame(hello)}, backlog...), h.cfg.PingEvery)
+	ws.Close()
 	return nil
 }
 
-// writeLoop owns every write: hello, the backlog, live frames, pings and
-// the close frame, each under a deadline.
-func (s *subscriber) writeLoop(ctx context.Context, ws *websocket.Conn, hello []byte, backlog [][]byte, pingEvery time.Duration) {
-	defer ws.Close()
+// maxBatch bounds the frames written with one system call.
+const maxBatch = 64
+
+// writeLoop owns every write: hello and the backlog (first), live frames,
+// pings, pongs and the close frame. It writes the frames as they are to the
+// socket, every frame waiting in send with one system call (writev), under
+// a deadline pushed back at most once a second rather than per frame: a
+// write still has at least writeWait less a second to finish.
+func (s *subscriber) writeLoop(ctx context.Context, conn net.Conn, first [][]byte, pingEvery time.Duration) {
 	// A requested close goes before any further frame; a dropped browser
 	// gets no more data, and its close frame only a short try.
-	closeNow := func(pm *websocket.PreparedMessage) {
-		ws.SetWriteDeadline(time.Now().Add(time.Second))
-		ws.WritePreparedMessage(pm)
+	closeWith := func(f []byte) {
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		conn.Write(f)
 		time.Sleep(100 * time.Millisecond) // let the browser answer the close
 	}
-	write := func(frame []byte) bool {
+	var pushed time.Time // when the write deadline was last set
+	write := func(frames [][]byte) bool {
 		select {
-		case pm := <-s.closing:
-			closeNow(pm)
+		case f := <-s.closing:
+			closeWith(f)
 			return false
 		default:
 		}
-		ws.SetWriteDeadline(time.Now().Add(writeWait))
-		return ws.WriteMessage(websocket.TextMessage, frame) == nil
-	}
-	if !write(hello) {
-		return
-	}
-	for _, f := range backlog {
-		if !write(f) {
-			return
+		if now := time.Now(); now.Sub(pushed) > time.Second {
+			if conn.SetWriteDeadline(now.Add(writeWait)) != nil {
+				return false
+			}
+			pushed = now
 		}
+		var err error
+		if len(frames) == 1 {
+			_, err = conn.Write(frames[0])
+		} else {
+			bufs := net.Buffers(frames) // consumed by the write; frames keeps the batch's array
+			_, err = bufs.WriteTo(conn)
+		}
+		return err == nil
+	}
+	if !write(first) {
+		return
 	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
+	batch := make([][]byte, 0, maxBatch)
 	for {
 		select {
-		case pm := <-s.closing:
-			closeNow(pm)
+		case f := <-s.closing:
+			closeWith(f)
 			return
 		case f := <-s.send:
-			if !write(f) {
+			batch = append(batch[:0], f)
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case f := <-s.send:
+					batch = append(batch, f)
+				default:
+					break more
+				}
+			}
+			if !write(batch) {
+				return
+			}
+		case f := <-s.control:
+			if !write([][]byte{f}) {
 				return
 			}
 		case <-ping.C:
-			if ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+			if !write([][]byte{pingFrame}) {
 				return
 			}
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// handleControl routes the answers to the browser's control frames through
+// the writer, gorilla's default handlers would write them from the reading
+// goroutine: a pong to a ping, and the close frame echoing a close
+// (RFC 6455 §5.5.1).
+func (s *subscriber) handleControl(ws *websocket.Conn) {
+	ws.SetPingHandler(func(data string) error {
+		select {
+		case s.control <- frame(opPong, []byte(data)):
+		default: // a pong is already waiting
+		}
+		return nil
+	})
+	ws.SetCloseHandler(func(code int, _ string) error {
+		s.close(code, "")
+		return nil
+	})
 }
 
 // readLoop reads the browser's messages: pongs keep the connection alive;
@@ -194,7 +246,7 @@ func (s *subscriber) readLoop(ws *websocket.Conn, wait time.Duration) {
 		}
 		switch m.Type {
 		case TypePing:
-			s.offer(mustFrame(Message{Type: TypePong}))
+			s.offer(pongMessage)
 		default:
 			s.close(CloseUnknownType, "unknown message type")
 			return
@@ -222,3 +274,6 @@ func (s *subscriber) watchSession(ctx context.Context, alive SessionCheck) {
 		}
 	}
 }
+
+// pongMessage answers a browser's "ping" message (not a ping frame).
+var pongMessage = mustFrame(Message{Type: TypePong})

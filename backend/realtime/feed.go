@@ -229,10 +229,11 @@ func (f *feed) pullLocked(ctx context.Context) error {
 	}
 }
 
+// mustFrame encodes and frames a message of a fixed shape.
 func mustFrame(m Message) []byte {
 	b, err := json.Marshal(m)
 	if err != nil {
 		panic(err) // only fixed shapes are encoded here
 	}
-	return b
+	return textFrame(b)
 }

@@ -526,3 +526,40 @@ func TestHub_ClosedTabMakesTheAgentOfflineWithinSeconds(t *testing.T) {
 	want(warmline.AgentOffline, 5*time.Second)
 	t.Logf("offline %v after the tab closed", time.Since(start).Round(100*time.Millisecond))
 }
+
+// The browser's control frames are answered by the connection's writer:
+// a ping with a pong carrying its data, a close with a close echoing its
+// code (RFC 6455 §5.5).
+func TestHub_AnswersPingAndCloseFrames(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	n := startNode(t, db, dsn, realtime.Config{})
+	admin := signUp(t, db)
+	s := mustDial(t, n, admin, "")
+	s.must(2 * time.Second)
+	pong := make(chan string, 1)
+	s.ws.SetPongHandler(func(data string) error { pong <- data; return nil })
+	if err := s.ws.WriteControl(websocket.PingMessage, []byte("still there?"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-pong:
+		if got != "still there?" {
+			t.Fatalf("pong carried %q", got)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no pong")
+	}
+	// Still live after it.
+	newClients(t, db, admin, 1)
+	if m := s.must(2 * time.Second); m.Type != warmline.EventClientCreated {
+		t.Fatalf("got %s, want %s", m.Type, warmline.EventClientCreated)
+	}
+	if err := s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.next(2 * time.Second)
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("after closing: %v, want the close echoed with %d", err, websocket.CloseGoingAway)
+	}
+}

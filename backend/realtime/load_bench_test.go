@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -25,8 +23,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/warmline/warmline/backend/httpapi"
 	"github.com/warmline/warmline/backend/postgres"
@@ -598,157 +594,6 @@ func loadCPUStall() time.Duration {
 		}
 	}
 	return -1
-}
-
-// loadConn is one connection of the load client. Its reading goroutine
-// records every event's sequence number and receipt time.
-type loadConn struct {
-	ws  *websocket.Conn
-	org int
-
-	mu       sync.Mutex
-	next     int64 // the sequence expected next
-	skipped  int64 // sequences jumped over
-	repeated int64 // frames with a sequence already passed
-	recv     []loadRecv
-	bad      int // frames whose data is not the write that took their sequence
-	err      error
-	hello    chan struct{}
-	done     chan struct{}
-}
-
-type loadRecv struct {
-	seq int64
-	at  time.Duration // since loadEpoch
-}
-
-var loadEpoch = time.Now()
-
-type loadClients struct{ conns []*loadConn }
-
-func loadDial(b *testing.B, url string, orgs []*loadOrg, n int) *loadClients {
-	b.Helper()
-	cl := &loadClients{conns: make([]*loadConn, n)}
-	wsURL := "ws" + strings.TrimPrefix(url, "http") + "/ws"
-	d := &websocket.Dialer{Proxy: nil, HandshakeTimeout: 30 * time.Second, NetDialContext: (&net.Dialer{}).DialContext}
-	work := make(chan int)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Go(func() {
-			for i := range work {
-				o := i % len(orgs)
-				h := http.Header{"Origin": {url}, "Cookie": {httpapi.SessionCookie + "=" + orgs[o].token}}
-				ws, _, err := d.Dial(wsURL, h)
-				if err != nil {
-					errs <- fmt.Errorf("dial %d: %w", i, err)
-					continue
-				}
-				c := &loadConn{ws: ws, org: o, hello: make(chan struct{}), done: make(chan struct{})}
-				cl.conns[i] = c
-				go c.read()
-				select {
-				case <-c.hello:
-				case <-c.done:
-					errs <- fmt.Errorf("connection %d closed before hello: %v", i, c.err)
-				case <-time.After(30 * time.Second):
-					errs <- fmt.Errorf("connection %d: no hello in 30 s", i)
-				}
-			}
-		})
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		cl.close()
-		b.Fatal(err)
-	}
-	return cl
-}
-
-func (cl *loadClients) close() {
-	for _, c := range cl.conns {
-		if c != nil {
-			c.ws.Close()
-		}
-	}
-	for _, c := range cl.conns {
-		if c != nil {
-			<-c.done
-		}
-	}
-}
-
-func (c *loadConn) read() {
-	defer close(c.done)
-	var buf bytes.Buffer
-	var want []byte
-	helloSeen := false
-	for {
-		_, r, err := c.ws.NextReader()
-		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(r)
-		}
-		if err != nil {
-			c.mu.Lock()
-			c.err = err
-			c.mu.Unlock()
-			return
-		}
-		at := time.Since(loadEpoch)
-		frame := buf.Bytes()
-		seq, ok := loadSeq(frame)
-		if !helloSeen {
-			if !bytes.HasPrefix(frame, []byte(`{"type":"hello"`)) {
-				c.mu.Lock()
-				c.err = fmt.Errorf("first frame is not hello: %.100s", frame)
-				c.mu.Unlock()
-				return
-			}
-			helloSeen = true
-			c.mu.Lock()
-			c.next = seq + 1
-			c.mu.Unlock()
-			close(c.hello)
-			continue
-		}
-		// The data must be the write that took this sequence number.
-		want = append(strconv.AppendInt(append(want[:0], `"notes":"load seq `...), seq, 10), '"')
-		good := ok && bytes.HasPrefix(frame, []byte(`{"type":"client.updated"`)) && bytes.Contains(frame, want)
-		c.mu.Lock()
-		if !good {
-			c.bad++
-		}
-		switch {
-		case seq > c.next:
-			c.skipped += seq - c.next
-		case seq < c.next:
-			c.repeated++
-		}
-		c.recv = append(c.recv, loadRecv{seq: seq, at: at})
-		c.next = max(c.next, seq+1)
-		c.mu.Unlock()
-	}
-}
-
-// loadSeq reads the top-level "seq" of a frame, which the server encodes
-// right after the type; a hello at sequence 0 has none.
-func loadSeq(frame []byte) (int64, bool) {
-	i := bytes.Index(frame, []byte(`"seq":`))
-	if i < 0 {
-		return 0, false
-	}
-	var n int64
-	j := i + len(`"seq":`)
-	for ; j < len(frame) && '0' <= frame[j] && frame[j] <= '9'; j++ {
-		n = n*10 + int64(frame[j]-'0')
-	}
-	return n, j > i+len(`"seq":`)
 }
 
 type loadResult struct {

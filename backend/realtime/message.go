@@ -42,8 +42,8 @@ type clientMessage struct {
 type event struct {
 	seq   int64
 	typ   string
-	frame []byte // the encoded Message
-	skip  []byte // what goes to a user who may not see it
+	frame []byte // the encoded Message, framed (frame.go)
+	skip  []byte // what goes to a user who may not see it, framed
 	// An agent sees the event only when among viewers if it is private
 	// (another agent's plan alert), or if it is restricted and the
 	// organisation limits agents to their own clients (events about a
@@ -53,11 +53,11 @@ type event struct {
 }
 
 func newEvent(e *warmline.Event) (*event, error) {
-	frame, err := json.Marshal(Message{Type: e.Type, Seq: e.Seq, Data: e.Data})
+	payload, err := json.Marshal(Message{Type: e.Type, Seq: e.Seq, Data: e.Data})
 	if err != nil {
 		return nil, err
 	}
-	ev := &event{seq: e.Seq, typ: e.Type, frame: frame, skip: mustFrame(Message{Type: TypeSkip, Seq: e.Seq})}
+	ev := &event{seq: e.Seq, typ: e.Type, frame: textFrame(payload), skip: mustFrame(Message{Type: TypeSkip, Seq: e.Seq})}
 	// Only what filtering needs is decoded; a field that is absent or
 	// null leaves nobody but supervisors seeing a restricted event.
 	var d struct {
