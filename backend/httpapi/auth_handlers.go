@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/warmline"
 )
 
@@ -24,7 +23,7 @@ type me struct {
 // session reads what me answers for the caller in ctx; the sequence is
 // read first, so that nothing the answer shows is newer than it.
 func (s *Server) session(ctx context.Context, u *warmline.User) (me, error) {
-	seq, err := postgres.NewEventStore(s.DB).LatestSeq(ctx)
+	seq, err := s.Events.LatestSeq(ctx)
 	if err != nil {
 		return me{}, err
 	}

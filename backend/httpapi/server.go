@@ -48,6 +48,8 @@ type Server struct {
 	Imports       *postgres.ImportStore
 	Presence      warmline.PresenceService
 	Reports       warmline.ReportService
+	// Events tells the session answer where the live stream starts.
+	Events *postgres.EventStore
 	// Hub serves /ws; nil leaves live updates off (set it before serving).
 	Hub *realtime.Hub
 	// Rules engine (issue 5): calendar and rule settings, contacts and
@@ -84,6 +86,7 @@ func NewServer(db *postgres.DB, cfg Config, log *slog.Logger) *Server {
 		Imports:       postgres.NewImportStore(db, log),
 		Presence:      postgres.NewPresenceStore(db),
 		Reports:       postgres.NewReportStore(db),
+		Events:        postgres.NewEventStore(db),
 		Rules:         postgres.NewRulesStore(db), // rules engine (issue 5)
 		Contacts:      postgres.NewContactStore(db),
 		WorkItems:     postgres.NewWorkItemStore(db),
