@@ -89,9 +89,6 @@ func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id 
 			return fmt.Errorf("callback for missed call %d: %w", id, err)
 		}
 	}
-	if err := clientChanged(ctx, tx, warmline.Actor{OrgID: org, System: true}, k.ClientID); err != nil {
-		return err
-	}
 	_, err := evaluate(ctx, tx, now, sc)
 	return err
 }
@@ -104,26 +101,26 @@ var missedCallback = openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 	WHERE k.org_id = $2 AND k.id = $5 AND c.deleted_at IS NULL AND `+inScope, warmline.WorkCallback, "")
 
 // countContact adds a contact (or an attempt) at `at` to a client's
-// counters and re-times its cooling.
+// counters, re-times its cooling (as refreshCooling would) and writes
+// client.updated, in one statement: every version of a client row costs an
+// entry in each of its indexes, and every round trip and plan counts on
+// the path of a call that just ended.
 func countContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, client warmline.ClientID, contact bool, at time.Time) error {
-	if !contact {
-		const q = `UPDATE clients SET attempts = attempts + 1, updated_at = clock_timestamp() WHERE org_id = $1 AND id = $2`
-		if _, err := tx.ExecContext(ctx, q, org, client); err != nil {
-			return fmt.Errorf("count attempt on client %d: %w", client, err)
-		}
-		return nil
-	}
-	// One UPDATE counts and re-times (as refreshCooling would): every
-	// version of a client row costs an entry in each of its indexes.
-	const q = `UPDATE clients c SET contacts = c.contacts + 1, stage_contacts = c.stage_contacts + 1,
+	set := `attempts = c.attempts + 1`
+	if contact {
+		set = `contacts = c.contacts + 1, stage_contacts = c.stage_contacts + 1,
 			last_contact_at = GREATEST(c.last_contact_at, $3), first_contact_at = LEAST(c.first_contact_at, $3),
 			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at, $3),
 				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone,
-				k.opens, k.closes, k.holidays) d),
-			updated_at = clock_timestamp()
-		FROM stages s, organisations o, wl_calendar($1) k
-		WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id`
-	if _, err := tx.ExecContext(ctx, q, org, client, at); err != nil {
+				k.opens, k.closes, k.holidays) d)`
+	}
+	q := `WITH c AS (UPDATE clients c SET ` + set + `, updated_at = clock_timestamp()
+			FROM stages s, organisations o, wl_calendar($1) k
+			WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id AND $3::timestamptz IS NOT NULL
+			RETURNING c.*),
+		ev AS (SELECT c.org_id, 0 AS ord, '` + warmline.EventClientUpdated + `' AS type, ` + clientJSONAtNow + ` AS data FROM c)` + emitEvents
+	var n, orgs int
+	if err := tx.QueryRowxContext(ctx, q, org, client, at).Scan(&n, &orgs); err != nil {
 		return fmt.Errorf("count contact of client %d: %w", client, err)
 	}
 	return nil
@@ -171,9 +168,6 @@ func (s *ContactStore) AddContact(ctx context.Context, client warmline.ClientID,
 			return fmt.Errorf("insert contact: %w", dbError(err))
 		}
 		if err := countContact(ctx, tx, a.OrgID, client, true, at); err != nil {
-			return err
-		}
-		if err := clientChanged(ctx, tx, a, client); err != nil {
 			return err
 		}
 		if _, err := evaluate(ctx, tx, now, scope{org: a.OrgID, clients: []warmline.ClientID{client}}); err != nil {

@@ -85,6 +85,9 @@ func sweepStep(ctx context.Context, conn interface {
 		return 0, err
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, noJIT); err != nil {
+		return 0, err
+	}
 	var n, orgs int
 	if err := tx.QueryRowContext(ctx, q, args...).Scan(&n, &orgs); err != nil {
 		return 0, err
