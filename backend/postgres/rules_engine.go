@@ -36,6 +36,20 @@ func (s scope) args(now time.Time) []any {
 // inScope is the condition for client c to be in the scope.
 const inScope = `($2::bigint = 0 OR c.org_id = $2) AND ($3::bigint = 0 OR c.stage_id = $3) AND ($4::bigint[] IS NULL OR c.id = ANY($4))`
 
+// orgInScope is the condition for organisation o to be in the scope.
+const orgInScope = `$2::bigint = 0 OR o.id = $2`
+
+// scopeParams are the types of scope.args, as PREPARE takes them.
+const scopeParams = `timestamptz, bigint, bigint, bigint[]`
+
+// forClients is an engine statement for a client scope, to keep prepared:
+// with the scope's organisation and clients known to be given, a generic
+// plan finds them by key.
+func forClients(q string) string {
+	q = strings.ReplaceAll(q, inScope, `c.org_id = $2 AND c.id = ANY($4) AND ($3::bigint = 0 OR c.stage_id = $3)`)
+	return strings.ReplaceAll(q, orgInScope, `o.id = $2`)
+}
+
 // emitEvents ends a statement whose CTE ev(org_id, ord, type, data) lists
 // events: it takes a block of sequence numbers per organisation, inserts
 // the events in ord order and wakes the hubs. The statement answers the
@@ -78,7 +92,7 @@ const clientJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'company', c.
 // calendar loaded once each (wl_calendar), for statements that do calendar
 // arithmetic per client.
 const orgCalendars = `o AS MATERIALIZED (SELECT o.*, k.opens, k.closes, k.holidays
-		FROM organisations o, wl_calendar(o.id) k WHERE $2::bigint = 0 OR o.id = $2)`
+		FROM organisations o, wl_calendar(o.id) k WHERE ` + orgInScope + `)`
 
 // clientJSONAtNow is clientJSON with its cooling state at the
 // transaction's time, as findClient reads it.
@@ -316,6 +330,18 @@ const dueSQL = `SELECT
 		LATERAL (SELECT s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit AND NOT c.handed_off AS at_limit) z
 	WHERE c.org_id = $2 AND c.id = ANY($3) AND c.deleted_at IS NULL`
 
+// dueStmt is dueSQL, and clientSteps the engine's steps for a client
+// scope, kept prepared.
+var (
+	dueStmt     = prepared(`timestamptz, bigint, bigint[]`, dueSQL)
+	clientSteps = func() (out []*preparedStmt) {
+		for _, st := range engineSteps {
+			out = append(out, prepared(scopeParams, forClients(st.sql)))
+		}
+		return out
+	}()
+)
+
 // noJIT turns off JIT compilation for the rest of the transaction. Over
 // many clients the engine's statements cost enough to be compiled, and
 // compiling one takes longer (over a second) than running it; they are
@@ -334,7 +360,10 @@ func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (
 			ZombieReject                                   *bool `db:"zombie_reject"`
 			ZombieHandoff                                  *bool `db:"zombie_handoff"`
 		}
-		if err := sqlx.GetContext(ctx, q, &d, dueSQL, now, sc.org, clientIDArray(sc.clients)); err != nil {
+		if err := ensurePrepared(ctx, q); err != nil {
+			return 0, fmt.Errorf("rules engine: %w", err)
+		}
+		if err := sqlx.GetContext(ctx, q, &d, dueStmt.run(now, sc.org, clientIDArray(sc.clients))); err != nil {
 			return 0, fmt.Errorf("rules engine, what is due: %w", err)
 		}
 		yes := func(b *bool) bool { return b != nil && *b }
@@ -349,12 +378,16 @@ func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (
 	}
 	args := sc.args(now)
 	total := 0
-	for _, st := range engineSteps {
+	for i, st := range engineSteps {
 		if due != nil && !slices.ContainsFunc(st.need, func(n string) bool { return due[n] }) {
 			continue
 		}
+		query, qargs := st.sql, args
+		if sc.clients != nil {
+			query, qargs = clientSteps[i].run(args...), nil
+		}
 		var n, orgs int
-		if err := q.QueryRowxContext(ctx, st.sql, args...).Scan(&n, &orgs); err != nil {
+		if err := q.QueryRowxContext(ctx, query, qargs...).Scan(&n, &orgs); err != nil {
 			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
 		}
 		total += n
