@@ -114,6 +114,17 @@ const elapsedSQL = `(CASE WHEN s.cooling_unit = 'hours'
 // unitWords names a stage's unit in a reason, as rules.unitWords does.
 const unitWords = `CASE WHEN s.cooling_unit = 'hours' THEN 'working hours' ELSE 'working days' END`
 
+// noItem is the condition that client c has no work item of kind for the
+// episode at episode, and none open. Two conditions, each the key of a
+// unique index on work_items, so each is a lookup (or a hash join) what
+// ever the table's statistics say.
+func noItem(kind, episode string) string {
+	return `NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = '` + kind + `' AND w.episode_at = ` + episode + `)
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = '` + kind + `' AND w.closed_at IS NULL)`
+}
+
 // openItems inserts work items of kind from src(org_id, client_id,
 // owner_id, reason, episode_at, actions_done, notify), one per client and
 // episode, with a "queue" rule action of rule when rule is not empty.
@@ -206,8 +217,7 @@ var engineSteps = []struct {
 		FROM clients c JOIN organisations o ON o.id = c.org_id
 		WHERE c.deleted_at IS NULL AND c.next_action_at <= $1 AND `+inScope+` AND NOT c.handed_off
 		  AND (c.last_contact_at IS NULL OR c.last_contact_at < c.next_action_at)
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'callback' AND (w.episode_at = c.next_action_at OR w.closed_at IS NULL))`, warmline.WorkCallback, "")},
+		  AND `+noItem(warmline.WorkCallback, "c.next_action_at"), warmline.WorkCallback, "")},
 
 	// Cooling soon: between the soon moment and cooling.
 	{"open cooling soon", []string{"soon"}, openItems(`WITH `+orgCalendars+` SELECT c.org_id, c.id AS client_id, c.owner_id,
@@ -216,8 +226,7 @@ var engineSteps = []struct {
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id
 		WHERE c.deleted_at IS NULL AND c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
 		  AND `+inScope+` AND NOT c.handed_off
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'cooling_soon' AND (w.episode_at = c.cooling_soon_at OR w.closed_at IS NULL))`, warmline.WorkCoolingSoon, "")},
+		  AND `+noItem(warmline.WorkCoolingSoon, "c.cooling_soon_at"), warmline.WorkCoolingSoon, "")},
 
 	// Cooled: always the Cooled queue (a rule action, the owner notified
 	// when the stage says so); reassigning and moving follow below.
@@ -227,8 +236,7 @@ var engineSteps = []struct {
 			s.notify_owner AND c.owner_id IS NOT NULL AS notify
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id
 		WHERE c.deleted_at IS NULL AND c.cools_at <= $1 AND `+inScope+` AND NOT c.handed_off
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'cooled' AND (w.episode_at = c.cools_at OR w.closed_at IS NULL))`, warmline.WorkCooled, "cooling")},
+		  AND `+noItem(warmline.WorkCooled, "c.cools_at"), warmline.WorkCooled, "cooling")},
 
 	// A cooled client's stage may reassign it ...
 	{"reassign cooled", []string{"pending", "cooled"}, `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
@@ -263,8 +271,7 @@ var engineSteps = []struct {
 		  AND `+inScope+` AND NOT c.handed_off
 		  AND (s.zombie_action = 'queue' OR (s.zombie_action = 'reject' AND NOT EXISTS (
 			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'zombie' AND (w.episode_at = c.stage_entered_at OR w.closed_at IS NULL))`, warmline.WorkZombie, "zombie")},
+		  AND `+noItem(warmline.WorkZombie, "c.stage_entered_at"), warmline.WorkZombie, "zombie")},
 	{"reject zombies", []string{"zombie_reject"}, ruleMove(`SELECT c.org_id, c.id AS client_id,
 			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
