@@ -496,3 +496,18 @@ func TestRulesEngine_ChangingAPeriodActsAtOnce(t *testing.T) {
 		t.Fatalf("after shortening the period to 5 working days: %+v", got)
 	}
 }
+
+func TestRulesEngine_DeletingAStageActsAtOnce(t *testing.T) {
+	f := newFunnel(t)
+	c := f.client(t, "Stale demo", 2, time.Now().AddDate(0, 0, -20), 1)
+	f.sweep(t, time.Now())
+	if got := f.items(t, c); len(got) != 1 || got[0].Kind != "cooled" || !got[0].Open {
+		t.Fatalf("20 days into a 3-working-day demo: %+v", got)
+	}
+	if err := postgres.NewStageStore(f.db).DeleteStage(f.ctx, f.stages[2].ID, f.stages[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.items(t, c); len(got) != 1 || got[0].Open || got[0].Decision == nil || *got[0].Decision != "resolved" {
+		t.Fatalf("after its stage was deleted (the client moved on) the cooled item should be resolved at once: %+v", got)
+	}
+}
