@@ -349,11 +349,14 @@ var (
 	}()
 )
 
-// noJIT turns off JIT compilation for the rest of the transaction. Over
-// many clients the engine's statements cost enough to be compiled, and
-// compiling one takes longer (over a second) than running it; they are
-// index lookups and hash joins, which compiled code does not speed up.
-const noJIT = `SET LOCAL jit = off`
+// manyClients are the settings, for the rest of the transaction, of an
+// evaluation over many clients. No JIT compilation: over many clients the
+// engine's statements cost enough to be compiled, and compiling one takes
+// longer (over a second) than running it; they are index lookups and hash
+// joins, which compiled code does not speed up. More memory per hash and
+// sort: the anti-joins of a sweep over a million clients hash hundreds of
+// thousands of rows, which in the default 4 MB spill to disk in batches.
+const manyClients = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 
 // evaluate runs the engine over sc at now, in tx (the transaction of the
 // change that asked for it), and answers how many events it wrote: a
@@ -379,7 +382,7 @@ func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (
 			"zombie_handoff": yes(d.ZombieHandoff), "outcome": yes(d.Outcome)}
 	}
 	if sc.clients == nil {
-		if _, err := q.ExecContext(ctx, noJIT); err != nil {
+		if _, err := q.ExecContext(ctx, manyClients); err != nil {
 			return 0, fmt.Errorf("rules engine: %w", err)
 		}
 	}

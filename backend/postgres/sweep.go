@@ -98,7 +98,7 @@ func sweepStep(ctx context.Context, conn interface {
 		return 0, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, noJIT); err != nil {
+	if _, err := tx.ExecContext(ctx, manyClients); err != nil {
 		return 0, err
 	}
 	var n, orgs int
