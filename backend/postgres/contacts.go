@@ -41,14 +41,10 @@ func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id 
 		StageKind  string            `db:"kind"`
 		Contacts   int               `db:"contacts"`
 	}
-	const q = `SELECT k.client_id, k.agent_id, k.direction, k.outcome, k.answered_at, k.ended_at,
-			o.contact_min_seconds, o.objective_funnel, o.wrap_up_seconds, c.stage_id, s.kind, c.contacts
-		FROM calls k JOIN organisations o ON o.id = k.org_id
-		JOIN clients c ON c.org_id = k.org_id AND c.id = k.client_id AND c.deleted_at IS NULL
-		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
-		WHERE k.org_id = $1 AND k.id = $2 AND k.status = 'ended'
-		FOR UPDATE OF c`
-	if err := tx.GetContext(ctx, &k, q, org, id); errors.Is(err, sql.ErrNoRows) {
+	if err := ensurePrepared(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.GetContext(ctx, &k, callForContact.run(org, id)); errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("select call %d for its contact: %w", id, err)
@@ -64,9 +60,7 @@ func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id 
 		counted = "contact"
 	}
 	var contactID int64
-	const qi = `INSERT INTO contacts (org_id, client_id, kind, counted, call_id, user_id, at) VALUES ($1, $2, 'call', $3, $4, $5, $6)
-		ON CONFLICT (org_id, call_id) DO NOTHING RETURNING id`
-	if err := tx.GetContext(ctx, &contactID, qi, org, k.ClientID, counted, id, k.AgentID, k.EndedAt); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.GetContext(ctx, &contactID, insertCallContact.run(org, k.ClientID, counted, id, k.AgentID, k.EndedAt)); errors.Is(err, sql.ErrNoRows) {
 		return nil // already recorded
 	} else if err != nil {
 		return fmt.Errorf("record contact of call %d: %w", id, err)
@@ -76,57 +70,78 @@ func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id 
 	}
 	now := engineNow()
 	if contact && k.Contacts == 0 && k.Objective && k.StageKind == string(warmline.StageOpen) {
-		const qo = `INSERT INTO call_outcomes (org_id, call_id, client_id, stage_id, due_at) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (org_id, call_id) DO NOTHING`
 		due := k.EndedAt.Add(time.Duration(k.WrapUp) * time.Second)
-		if _, err := tx.ExecContext(ctx, qo, org, id, k.ClientID, k.StageID, due); err != nil {
+		if _, err := tx.ExecContext(ctx, awaitOutcome.run(org, id, k.ClientID, k.StageID, due)); err != nil {
 			return fmt.Errorf("await outcome of call %d: %w", id, err)
 		}
 	}
 	sc := scope{org: org, clients: []warmline.ClientID{k.ClientID}}
 	if k.Direction == string(warmline.CallInbound) && k.Outcome != nil && *k.Outcome == string(warmline.OutcomeMissed) {
-		if _, err := tx.ExecContext(ctx, missedCallback, append(sc.args(now), id)...); err != nil {
+		if _, err := tx.ExecContext(ctx, missedCallback.run(append(sc.args(now), id)...)); err != nil {
 			return fmt.Errorf("callback for missed call %d: %w", id, err)
 		}
-	}
-	if err := clientChanged(ctx, tx, warmline.Actor{OrgID: org, System: true}, k.ClientID); err != nil {
-		return err
 	}
 	_, err := evaluate(ctx, tx, now, sc)
 	return err
 }
 
-// missedCallback raises a callback for an inbound missed call ($5).
-var missedCallback = openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+// The statements of recordCallContact, kept prepared (prepared.go).
+var (
+	callForContact = prepared(`bigint, bigint`, `SELECT k.client_id, k.agent_id, k.direction, k.outcome, k.answered_at, k.ended_at,
+			o.contact_min_seconds, o.objective_funnel, o.wrap_up_seconds, c.stage_id, s.kind, c.contacts
+		FROM calls k JOIN organisations o ON o.id = k.org_id
+		JOIN clients c ON c.org_id = k.org_id AND c.id = k.client_id AND c.deleted_at IS NULL
+		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE k.org_id = $1 AND k.id = $2 AND k.status = 'ended'
+		FOR UPDATE OF c`)
+	insertCallContact = prepared(`bigint, bigint, text, bigint, bigint, timestamptz`,
+		`INSERT INTO contacts (org_id, client_id, kind, counted, call_id, user_id, at) VALUES ($1, $2, 'call', $3, $4, $5, $6)
+		ON CONFLICT (org_id, call_id) DO NOTHING RETURNING id`)
+	awaitOutcome = prepared(`bigint, bigint, bigint, bigint, timestamptz`,
+		`INSERT INTO call_outcomes (org_id, call_id, client_id, stage_id, due_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (org_id, call_id) DO NOTHING`)
+	// missedCallback raises a callback for an inbound missed call ($5).
+	missedCallback = prepared(scopeParams+`, bigint`, forClients(openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 		'missed call ' || to_char(k.created_at AT TIME ZONE o.time_zone, 'YYYY-MM-DD HH24:MI') AS reason,
 		k.created_at AS episode_at, true AS actions_done, false AS notify
 	FROM calls k JOIN clients c ON c.org_id = k.org_id AND c.id = k.client_id JOIN organisations o ON o.id = k.org_id
-	WHERE k.org_id = $2 AND k.id = $5 AND c.deleted_at IS NULL AND `+inScope, warmline.WorkCallback, "")
+	WHERE k.org_id = $2 AND k.id = $5 AND c.deleted_at IS NULL AND `+inScope, warmline.WorkCallback, "")))
+)
 
 // countContact adds a contact (or an attempt) at `at` to a client's
-// counters and re-times its cooling.
+// counters, re-times its cooling (as refreshCooling would) and writes
+// client.updated, in one statement: every version of a client row costs an
+// entry in each of its indexes, and every round trip and plan counts on
+// the path of a call that just ended.
 func countContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, client warmline.ClientID, contact bool, at time.Time) error {
-	if !contact {
-		const q = `UPDATE clients SET attempts = attempts + 1, updated_at = clock_timestamp() WHERE org_id = $1 AND id = $2`
-		if _, err := tx.ExecContext(ctx, q, org, client); err != nil {
-			return fmt.Errorf("count attempt on client %d: %w", client, err)
-		}
-		return nil
+	st := countAttempt
+	if contact {
+		st = countTouch
 	}
-	// One UPDATE counts and re-times (as refreshCooling would): every
-	// version of a client row costs an entry in each of its indexes.
-	const q = `UPDATE clients c SET contacts = c.contacts + 1, stage_contacts = c.stage_contacts + 1,
-			last_contact_at = GREATEST(c.last_contact_at, $3), first_contact_at = LEAST(c.first_contact_at, $3),
-			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at, $3),
-				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone,
-				k.opens, k.closes, k.holidays) d),
-			updated_at = clock_timestamp()
-		FROM stages s, organisations o, wl_calendar($1) k
-		WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id`
-	if _, err := tx.ExecContext(ctx, q, org, client, at); err != nil {
+	var n, orgs int
+	if err := tx.QueryRowxContext(ctx, st.run(org, client, at)).Scan(&n, &orgs); err != nil {
 		return fmt.Errorf("count contact of client %d: %w", client, err)
 	}
 	return nil
+}
+
+// countTouch and countAttempt are countContact's statements (prepared:
+// the caller runs ensurePrepared).
+var (
+	countTouch = prepared(`bigint, bigint, timestamptz`, countSQL(`contacts = c.contacts + 1, stage_contacts = c.stage_contacts + 1,
+			last_contact_at = GREATEST(c.last_contact_at, $3), first_contact_at = LEAST(c.first_contact_at, $3),
+			(cooling_soon_at, cools_at) = (SELECT d.soon_at, d.cools_at FROM wl_deadlines(GREATEST(c.stage_entered_at, c.last_contact_at, $3),
+				s.kind, s.cooling_period, s.cooling_unit, s.cooling_soon, s.cooling_soon_percent, o.time_zone,
+				k.opens, k.closes, k.holidays) d)`))
+	countAttempt = prepared(`bigint, bigint, timestamptz`, countSQL(`attempts = c.attempts + 1`))
+)
+
+func countSQL(set string) string {
+	return `WITH c AS (UPDATE clients c SET ` + set + `, updated_at = clock_timestamp()
+			FROM stages s, organisations o, wl_calendar($1) k
+			WHERE c.org_id = $1 AND c.id = $2 AND s.org_id = c.org_id AND s.id = c.stage_id AND o.id = c.org_id
+			RETURNING c.*),
+		ev AS (SELECT c.org_id, 0 AS ord, '` + warmline.EventClientUpdated + `' AS type, ` + clientJSONAtNow + ` AS data FROM c)` + emitEvents
 }
 
 // ContactStore logs manual contacts, lists a client's contacts and takes
@@ -170,10 +185,10 @@ func (s *ContactStore) AddContact(ctx context.Context, client warmline.ClientID,
 		if err := tx.GetContext(ctx, &id, q, a.OrgID, client, in.Kind, actorID(a), note, at); err != nil {
 			return fmt.Errorf("insert contact: %w", dbError(err))
 		}
-		if err := countContact(ctx, tx, a.OrgID, client, true, at); err != nil {
+		if err := ensurePrepared(ctx, tx); err != nil {
 			return err
 		}
-		if err := clientChanged(ctx, tx, a, client); err != nil {
+		if err := countContact(ctx, tx, a.OrgID, client, true, at); err != nil {
 			return err
 		}
 		if _, err := evaluate(ctx, tx, now, scope{org: a.OrgID, clients: []warmline.ClientID{client}}); err != nil {

@@ -197,11 +197,12 @@ func (s *ImportStore) importRows(ctx context.Context, id int64, mode string, row
 	}
 	checked := len(errs) // rows already settled by validation
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var ids []warmline.ClientID
 		for i, in := range good {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
-			_, err := createClient(ctx, tx, a, in, "imported")
+			cid, err := createClient(ctx, tx, a, in, "imported")
 			if code := warmline.ErrorCode(err); code == warmline.EINTERNAL {
 				return err
 			} else if err != nil {
@@ -215,9 +216,16 @@ func (s *ImportStore) importRows(ctx context.Context, id int64, mode string, row
 				}
 			} else {
 				created++
+				ids = append(ids, cid)
 			}
 			if (i+1)%s.progressEvery == 0 {
 				s.progress(ctx, a.OrgID, id, checked+i+1)
+			}
+		}
+		// The rules see the new clients now, not at the next sweep.
+		if len(ids) > 0 {
+			if _, err := evaluate(ctx, tx, engineNow(), scope{org: a.OrgID, clients: ids}); err != nil {
+				return err
 			}
 		}
 		_, err := appendEvent(ctx, tx, a.OrgID, warmline.EventClientsImported, map[string]any{"import_id": id, "created": created})

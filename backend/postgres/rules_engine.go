@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -34,6 +35,20 @@ func (s scope) args(now time.Time) []any {
 
 // inScope is the condition for client c to be in the scope.
 const inScope = `($2::bigint = 0 OR c.org_id = $2) AND ($3::bigint = 0 OR c.stage_id = $3) AND ($4::bigint[] IS NULL OR c.id = ANY($4))`
+
+// orgInScope is the condition for organisation o to be in the scope.
+const orgInScope = `$2::bigint = 0 OR o.id = $2`
+
+// scopeParams are the types of scope.args, as PREPARE takes them.
+const scopeParams = `timestamptz, bigint, bigint, bigint[]`
+
+// forClients is an engine statement for a client scope, to keep prepared:
+// with the scope's organisation and clients known to be given, a generic
+// plan finds them by key.
+func forClients(q string) string {
+	q = strings.ReplaceAll(q, inScope, `c.org_id = $2 AND c.id = ANY($4) AND ($3::bigint = 0 OR c.stage_id = $3)`)
+	return strings.ReplaceAll(q, orgInScope, `o.id = $2`)
+}
 
 // emitEvents ends a statement whose CTE ev(org_id, ord, type, data) lists
 // events: it takes a block of sequence numbers per organisation, inserts
@@ -73,14 +88,54 @@ const clientJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'company', c.
 	'next_action_at', c.next_action_at, 'handed_off', c.handed_off,
 	'created_at', c.created_at, 'updated_at', c.updated_at)`
 
+// orgCalendars is a CTE o of the organisations in scope with their working
+// calendar loaded once each (wl_calendar), for statements that do calendar
+// arithmetic per client.
+const orgCalendars = `o AS MATERIALIZED (SELECT o.*, k.opens, k.closes, k.holidays
+		FROM organisations o, wl_calendar(o.id) k WHERE ` + orgInScope + `)`
+
+// clientJSONAtNow is clientJSON with its cooling state at the
+// transaction's time, as findClient reads it.
+var clientJSONAtNow = strings.ReplaceAll(clientJSON, "$1", "now()")
+
 // elapsedSQL is the working time from a client's last touch to $1 in its
-// stage's unit (whole working days, or working hours to one decimal).
+// stage's unit (whole working days, or working hours to one decimal), with
+// o from orgCalendars. Whole days are wl_working_days_between counted on
+// the loaded calendar: that function's two lookups per day, for every
+// cooled client of a first sweep, were most of its time.
 const elapsedSQL = `(CASE WHEN s.cooling_unit = 'hours'
 	THEN round(wl_working_minutes_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone)::numeric / 6) / 10
-	ELSE wl_working_days_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone) END)::float8`
+	ELSE (SELECT count(*) FROM generate_series((GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::date + 1,
+			($1 AT TIME ZONE o.time_zone)::date, interval '1 day') g(d)
+		WHERE o.opens[extract(isodow FROM g.d)::int] IS NOT NULL AND NOT g.d::date = ANY (o.holidays)
+		  AND (g.d::date < ($1 AT TIME ZONE o.time_zone)::date
+			OR (GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::time <= ($1 AT TIME ZONE o.time_zone)::time)) END)::float8`
 
 // unitWords names a stage's unit in a reason, as rules.unitWords does.
 const unitWords = `CASE WHEN s.cooling_unit = 'hours' THEN 'working hours' ELSE 'working days' END`
+
+// noItem is the condition that client c has no work item of kind for the
+// episode at episode, and none open. Two conditions, each the key of a
+// unique index on work_items, so each is a lookup (or a hash join) what
+// ever the table's statistics say.
+func noItem(kind, episode string) string {
+	return `NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = '` + kind + `' AND w.episode_at = ` + episode + `)
+		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = '` + kind + `' AND w.closed_at IS NULL)`
+}
+
+// dueClients is a CTE due of the live, not handed-off clients in scope
+// that meet cond, found before they are joined to their stage: joined
+// first, the planner took a stage's clients for as few as one
+// organisation's share of them (it multiplies the selectivities of org_id
+// and stage_id, which a stage makes one) and fetched a million clients one
+// index probe at a time instead of scanning the table (a second a minute
+// at 1M clients).
+func dueClients(cond string) string {
+	return `due AS MATERIALIZED (SELECT c.* FROM clients c
+		WHERE c.deleted_at IS NULL AND NOT c.handed_off AND ` + inScope + ` AND ` + cond + `)`
+}
 
 // openItems inserts work items of kind from src(org_id, client_id,
 // owner_id, reason, episode_at, actions_done, notify), one per client and
@@ -89,6 +144,10 @@ func openItems(src, kind, rule string) string {
 	q := `WITH src AS (` + src + `),
 	w AS (INSERT INTO work_items (org_id, client_id, kind, owner_id, reason, episode_at, actions_done, created_at)
 		SELECT org_id, client_id, '` + kind + `', owner_id, reason, episode_at, actions_done, $1 FROM src
+		-- Sorted, so src is complete before the first row goes in: its
+		-- anti-join on work_items, planned while the table was nearly
+		-- empty (a first sweep), rescanned every row inserted so far.
+		ORDER BY org_id, client_id
 		ON CONFLICT DO NOTHING RETURNING *)`
 	ev := `ev AS (SELECT w.org_id, w.id * 2 AS ord, '` + warmline.EventWorkItemCreated + `' AS type, ` + workItemJSON + ` AS data FROM w`
 	if rule != "" {
@@ -170,32 +229,29 @@ var engineSteps = []struct {
 		FROM clients c JOIN organisations o ON o.id = c.org_id
 		WHERE c.deleted_at IS NULL AND c.next_action_at <= $1 AND `+inScope+` AND NOT c.handed_off
 		  AND (c.last_contact_at IS NULL OR c.last_contact_at < c.next_action_at)
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'callback' AND (w.episode_at = c.next_action_at OR w.closed_at IS NULL))`, warmline.WorkCallback, "")},
+		  AND `+noItem(warmline.WorkCallback, "c.next_action_at"), warmline.WorkCallback, "")},
 
 	// Cooling soon: between the soon moment and cooling.
-	{"open cooling soon", []string{"soon"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open cooling soon", []string{"soon"}, openItems(`WITH `+orgCalendars+`,
+		`+dueClients(`c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
+		  AND `+noItem(warmline.WorkCoolingSoon, "c.cooling_soon_at"))+`
+		SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('cooling soon: %s %s in %s, cools at %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
 			c.cooling_soon_at AS episode_at, true AS actions_done, false AS notify
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN organisations o ON o.id = c.org_id
-		WHERE c.deleted_at IS NULL AND c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
-		  AND `+inScope+` AND NOT c.handed_off
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'cooling_soon' AND (w.episode_at = c.cooling_soon_at OR w.closed_at IS NULL))`, warmline.WorkCoolingSoon, "")},
+		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`, warmline.WorkCoolingSoon, "")},
 
 	// Cooled: always the Cooled queue (a rule action, the owner notified
 	// when the stage says so); reassigning and moving follow below.
-	{"open cooled", []string{"cooled"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open cooled", []string{"cooled"}, openItems(`WITH `+orgCalendars+`,
+		`+dueClients(`c.cools_at <= $1 AND `+noItem(warmline.WorkCooled, "c.cools_at"))+`
+		SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('cooled: %s %s in %s, limit %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
 			c.cools_at AS episode_at, (s.cooled_reassign_to IS NULL AND s.cooled_move_to IS NULL) AS actions_done,
 			s.notify_owner AND c.owner_id IS NOT NULL AS notify
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN organisations o ON o.id = c.org_id
-		WHERE c.deleted_at IS NULL AND c.cools_at <= $1 AND `+inScope+` AND NOT c.handed_off
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'cooled' AND (w.episode_at = c.cools_at OR w.closed_at IS NULL))`, warmline.WorkCooled, "cooling")},
+		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`, warmline.WorkCooled, "cooling")},
 
 	// A cooled client's stage may reassign it ...
-	{"reassign cooled", []string{"open", "cooled"}, `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
+	{"reassign cooled", []string{"pending", "cooled"}, `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
 			s.cooled_reassign_to AS to_owner, w.reason
 		FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
 		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
@@ -213,13 +269,13 @@ var engineSteps = []struct {
 		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents},
 
 	// ... and move it to another stage; then its further actions are done.
-	{"move cooled", []string{"open", "cooled"}, ruleMove(`UPDATE work_items w SET actions_done = true
+	{"move cooled", []string{"pending", "cooled"}, ruleMove(`UPDATE work_items w SET actions_done = true
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE NOT w.actions_done AND w.kind = 'cooled' AND c.org_id = w.org_id AND c.id = w.client_id AND `+inScope+`
 		RETURNING w.org_id, w.client_id, s.cooled_move_to AS to_stage_id, w.reason, w.id AS work_item_id`, "cooling", "move")},
 
 	// Zombies: the contact limit reached in an open stage without progress.
-	{"open zombies", []string{"zombie"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
+	{"open zombies", []string{"zombie_queue"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
 			c.stage_entered_at AS episode_at, true AS actions_done, false AS notify
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
@@ -227,9 +283,8 @@ var engineSteps = []struct {
 		  AND `+inScope+` AND NOT c.handed_off
 		  AND (s.zombie_action = 'queue' OR (s.zombie_action = 'reject' AND NOT EXISTS (
 			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
-		  AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
-			AND w.kind = 'zombie' AND (w.episode_at = c.stage_entered_at OR w.closed_at IS NULL))`, warmline.WorkZombie, "zombie")},
-	{"reject zombies", []string{"zombie"}, ruleMove(`SELECT c.org_id, c.id AS client_id,
+		  AND `+noItem(warmline.WorkZombie, "c.stage_entered_at"), warmline.WorkZombie, "zombie")},
+	{"reject zombies", []string{"zombie_reject"}, ruleMove(`SELECT c.org_id, c.id AS client_id,
 			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
 			NULL::bigint AS work_item_id
@@ -237,7 +292,7 @@ var engineSteps = []struct {
 		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
 		  AND s.zombie_action = 'reject' AND `+inScope+` AND NOT c.handed_off
 		FOR UPDATE OF c SKIP LOCKED`, "zombie", "reject")},
-	{"hand off zombies", []string{"zombie"}, `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
+	{"hand off zombies", []string{"zombie_handoff"}, `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
 			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
@@ -270,41 +325,91 @@ var engineSteps = []struct {
 // dueSQL says, for the clients of a client scope, which steps can have
 // anything to do: evaluating one client then runs this one cheap query
 // and usually no step at all, instead of planning every step's statement.
+// Each flag is its steps' condition, less what an earlier step of the same
+// run may change: an item raised for the client's present episode (a
+// deadline or a stay) holds its step back, while an open item of an older
+// episode does not, since the first step may close it.
 const dueSQL = `SELECT
 		bool_or(EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id AND w.closed_at IS NULL)) AS open,
-		bool_or(c.next_action_at <= $1) AS callback,
-		bool_or(c.cooling_soon_at <= $1 AND c.cools_at > $1) AS soon,
-		bool_or(c.cools_at <= $1) AS cooled,
-		bool_or(s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit AND NOT c.handed_off) AS zombie,
+		bool_or(EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id AND w.closed_at IS NULL
+			AND w.kind = 'cooled' AND NOT w.actions_done)) AS pending,
+		bool_or(c.next_action_at <= $1 AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'callback' AND w.episode_at = c.next_action_at)) AS callback,
+		bool_or(c.cooling_soon_at <= $1 AND c.cools_at > $1 AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id
+			AND w.client_id = c.id AND w.kind = 'cooling_soon' AND w.episode_at = c.cooling_soon_at)) AS soon,
+		bool_or(c.cools_at <= $1 AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id AND w.client_id = c.id
+			AND w.kind = 'cooled' AND w.episode_at = c.cools_at)) AS cooled,
+		bool_or(z.at_limit AND s.zombie_action <> 'handoff' AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.org_id = c.org_id
+			AND w.client_id = c.id AND w.kind = 'zombie' AND w.episode_at = c.stage_entered_at)) AS zombie_queue,
+		bool_or(z.at_limit AND s.zombie_action = 'reject') AS zombie_reject,
+		bool_or(z.at_limit AND s.zombie_action = 'handoff') AS zombie_handoff,
 		bool_or(EXISTS (SELECT 1 FROM call_outcomes co WHERE co.org_id = c.org_id AND co.client_id = c.id
 			AND co.decided_at IS NULL AND co.due_at <= $1)) AS outcome
-	FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+	FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id,
+		LATERAL (SELECT s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit AND NOT c.handed_off AS at_limit) z
 	WHERE c.org_id = $2 AND c.id = ANY($3) AND c.deleted_at IS NULL`
+
+// dueStmt is dueSQL, and clientSteps the engine's steps for a client
+// scope, kept prepared.
+var (
+	dueStmt     = prepared(`timestamptz, bigint, bigint[]`, dueSQL)
+	clientSteps = func() (out []*preparedStmt) {
+		for _, st := range engineSteps {
+			out = append(out, prepared(scopeParams, forClients(st.sql)))
+		}
+		return out
+	}()
+)
+
+// manyClients are the settings, for the rest of the transaction, of an
+// evaluation over many clients. No JIT compilation: over many clients the
+// engine's statements cost enough to be compiled, and compiling one takes
+// longer (over a second) than running it; they are index lookups and hash
+// joins, which compiled code does not speed up. More memory per hash and
+// sort: the anti-joins of a sweep over a million clients hash hundreds of
+// thousands of rows, which in the default 4 MB spill to disk in batches.
+const manyClients = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 
 // evaluate runs the engine over sc at now, in tx (the transaction of the
 // change that asked for it), and answers how many events it wrote: a
 // second run over the same state writes none.
-func evaluate(ctx context.Context, q sqlx.QueryerContext, now time.Time, sc scope) (int, error) {
+func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (int, error) {
 	var due map[string]bool
 	if sc.clients != nil {
 		var d struct {
-			Open, Callback, Soon, Cooled, Zombie, Outcome *bool
+			Open, Pending, Callback, Soon, Cooled, Outcome *bool
+			ZombieQueue                                    *bool `db:"zombie_queue"`
+			ZombieReject                                   *bool `db:"zombie_reject"`
+			ZombieHandoff                                  *bool `db:"zombie_handoff"`
 		}
-		if err := sqlx.GetContext(ctx, q, &d, dueSQL, now, sc.org, clientIDArray(sc.clients)); err != nil {
+		if err := ensurePrepared(ctx, q); err != nil {
+			return 0, fmt.Errorf("rules engine: %w", err)
+		}
+		if err := sqlx.GetContext(ctx, q, &d, dueStmt.run(now, sc.org, clientIDArray(sc.clients))); err != nil {
 			return 0, fmt.Errorf("rules engine, what is due: %w", err)
 		}
 		yes := func(b *bool) bool { return b != nil && *b }
-		due = map[string]bool{"open": yes(d.Open), "callback": yes(d.Callback), "soon": yes(d.Soon),
-			"cooled": yes(d.Cooled), "zombie": yes(d.Zombie), "outcome": yes(d.Outcome)}
+		due = map[string]bool{"open": yes(d.Open), "pending": yes(d.Pending), "callback": yes(d.Callback), "soon": yes(d.Soon),
+			"cooled": yes(d.Cooled), "zombie_queue": yes(d.ZombieQueue), "zombie_reject": yes(d.ZombieReject),
+			"zombie_handoff": yes(d.ZombieHandoff), "outcome": yes(d.Outcome)}
+	}
+	if sc.clients == nil {
+		if _, err := q.ExecContext(ctx, manyClients); err != nil {
+			return 0, fmt.Errorf("rules engine: %w", err)
+		}
 	}
 	args := sc.args(now)
 	total := 0
-	for _, st := range engineSteps {
+	for i, st := range engineSteps {
 		if due != nil && !slices.ContainsFunc(st.need, func(n string) bool { return due[n] }) {
 			continue
 		}
+		query, qargs := st.sql, args
+		if sc.clients != nil {
+			query, qargs = clientSteps[i].run(args...), nil
+		}
 		var n, orgs int
-		if err := q.QueryRowxContext(ctx, st.sql, args...).Scan(&n, &orgs); err != nil {
+		if err := q.QueryRowxContext(ctx, query, qargs...).Scan(&n, &orgs); err != nil {
 			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
 		}
 		total += n

@@ -496,3 +496,58 @@ func TestRulesEngine_ChangingAPeriodActsAtOnce(t *testing.T) {
 		t.Fatalf("after shortening the period to 5 working days: %+v", got)
 	}
 }
+
+func TestRulesEngine_DeletingAStageActsAtOnce(t *testing.T) {
+	f := newFunnel(t)
+	c := f.client(t, "Stale demo", 2, time.Now().AddDate(0, 0, -20), 1)
+	f.sweep(t, time.Now())
+	if got := f.items(t, c); len(got) != 1 || got[0].Kind != "cooled" || !got[0].Open {
+		t.Fatalf("20 days into a 3-working-day demo: %+v", got)
+	}
+	if err := postgres.NewStageStore(f.db).DeleteStage(f.ctx, f.stages[2].ID, f.stages[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.items(t, c); len(got) != 1 || got[0].Open || got[0].Decision == nil || *got[0].Decision != "resolved" {
+		t.Fatalf("after its stage was deleted (the client moved on) the cooled item should be resolved at once: %+v", got)
+	}
+}
+
+// A calendar change re-times the organisation's clients but rewrites only
+// those whose deadlines move.
+func TestRulesEngine_CalendarChangeRewritesOnlyMovedClients(t *testing.T) {
+	f := newFunnel(t)
+	now := time.Now()
+	recent := f.client(t, "Recent", 3, now.AddDate(0, 0, -1), 1)
+	old := f.client(t, "Old", 3, now.AddDate(0, 0, -3), 1)
+	version := func(c warmline.ClientID) (v string) {
+		t.Helper()
+		if err := f.db.Get(&v, `SELECT xmin::text FROM clients WHERE id = $1`, c); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := map[warmline.ClientID]string{recent: version(recent), old: version(old)}
+	rs := postgres.NewRulesStore(f.db)
+	far := []warmline.Holiday{{Date: now.AddDate(3, 0, 0).Format("2006-01-02"), Name: "far away"}}
+	if _, err := rs.UpdateCalendar(f.ctx, warmline.CalendarInput{Holidays: &far}); err != nil {
+		t.Fatal(err)
+	}
+	for c, v := range before {
+		if version(c) != v {
+			t.Errorf("a holiday in three years rewrote client %d", c)
+		}
+	}
+	// A holiday every day of the coming weeks moves both clients' deadlines.
+	var near []warmline.Holiday
+	for d := range 30 {
+		near = append(near, warmline.Holiday{Date: now.AddDate(0, 0, d).Format("2006-01-02"), Name: "closed"})
+	}
+	if _, err := rs.UpdateCalendar(f.ctx, warmline.CalendarInput{Holidays: &near}); err != nil {
+		t.Fatal(err)
+	}
+	for c, v := range before {
+		if version(c) == v {
+			t.Errorf("a month of holidays did not re-time client %d", c)
+		}
+	}
+}

@@ -314,6 +314,10 @@ func (s *StageStore) DeleteStage(ctx context.Context, id warmline.StageID, moveT
 			if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{stage: moveTo}); err != nil {
 				return err
 			}
+			// Their items from the deleted stage close now, not at the next sweep.
+			if _, err := evaluate(ctx, tx, engineNow(), scope{org: a.OrgID, stage: moveTo}); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE stages SET deleted_at = now() WHERE org_id = $1 AND id = $2`, a.OrgID, id); err != nil {
 			return fmt.Errorf("delete stage %d: %w", id, err)
