@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -105,9 +106,23 @@ func (d *sipDialog) request(method sip.RequestMethod) *sip.Request {
 
 func (d *sipDialog) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 	if d.uac != nil {
-		return d.uac.Do(ctx, req)
+		return answered(d.uac.Do(ctx, req))
 	}
-	return d.uas.Do(ctx, req)
+	return answered(d.uas.Do(ctx, req))
+}
+
+// errNoAnswer is a request whose transaction ended with neither a response
+// nor an error.
+var errNoAnswer = errors.New("the transaction ended without a response")
+
+// answered guards sipgo's Do, which returns no response and no error when
+// the transaction ends by itself (its transport closed, e.g. while the
+// gateway shuts down): callers may then read the response safely.
+func answered(res *sip.Response, err error) (*sip.Response, error) {
+	if err == nil && res == nil {
+		return nil, errNoAnswer
+	}
+	return res, err
 }
 
 // bye ends the dialog from our side.

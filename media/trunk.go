@@ -204,9 +204,9 @@ func (g *Gateway) registerRequest(r *registration, expires int) *sip.Request {
 // credentials, and keeps the CSeq the retry used.
 func (g *Gateway) sendRegister(ctx context.Context, r *registration, expires int) (*sip.Response, error) {
 	req := g.registerRequest(r, expires)
-	res, err := g.cli.Do(ctx, req)
+	res, err := answered(g.cli.Do(ctx, req))
 	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
-		res, err = g.cli.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: r.t.cfg.Username, Password: r.t.cfg.Password})
+		res, err = answered(g.cli.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: r.t.cfg.Username, Password: r.t.cfg.Password}))
 		r.cseq = req.CSeq().SeqNo
 	}
 	return res, err
