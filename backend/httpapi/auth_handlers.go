@@ -20,8 +20,10 @@ type me struct {
 	EventSeq int64 `json:"event_seq"`
 }
 
-// session reads what me answers for the caller in ctx; the sequence is
-// read first, so that nothing the answer shows is newer than it.
+// session reads what me answers for the caller in ctx. The sequence is
+// read first: what the answer and the pages loaded after it show includes
+// every event up to it, and the stream replays every event after it (an
+// event already shown changes nothing in the SPA).
 func (s *Server) session(ctx context.Context, u *warmline.User) (me, error) {
 	seq, err := s.Events.LatestSeq(ctx)
 	if err != nil {
