@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/warmline/warmline/backend/httpapi"
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/postgres/pgtest"
@@ -225,28 +227,16 @@ type loadOrg struct {
 func loadOrgs(b *testing.B, db *postgres.DB, n int) []*loadOrg {
 	b.Helper()
 	orgs := make([]*loadOrg, n)
-	work := make(chan int)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range runtime.NumCPU() { // password hashing is CPU-bound
-		wg.Go(func() {
-			for i := range work {
-				o, err := loadOrgSetUp(db, i)
-				orgs[i] = o
-				errs <- err
-			}
+	var g errgroup.Group
+	g.SetLimit(runtime.NumCPU()) // password hashing is CPU-bound
+	for i := range n {
+		g.Go(func() (err error) {
+			orgs[i], err = loadOrgSetUp(db, i)
+			return err
 		})
 	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			b.Fatal(err)
-		}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
 	}
 	return orgs
 }

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/warmline/warmline/backend/httpapi"
 )
 
@@ -90,41 +92,31 @@ func loadDial(b *testing.B, url string, orgs []*loadOrg, n int) *loadClients {
 		cl.wg.Go(func() { l.run(&cl.stop) })
 	}
 	host := strings.TrimPrefix(url, "http://")
-	work := make(chan int)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Go(func() {
-			for i := range work {
-				o := i % len(orgs)
-				c, err := loadOpen(host, url, orgs[o].token)
-				if err != nil {
-					errs <- fmt.Errorf("dial %d: %w", i, err)
-					continue
-				}
-				c.org = o
-				cl.conns[i] = c
-				if err := cl.loops[i%len(cl.loops)].add(c); err != nil {
-					errs <- fmt.Errorf("connection %d: %w", i, err)
-					continue
-				}
-				select {
-				case <-c.hello:
-				case <-c.done:
-					errs <- fmt.Errorf("connection %d closed before hello: %v", i, c.err)
-				case <-time.After(30 * time.Second):
-					errs <- fmt.Errorf("connection %d: no hello in 30 s", i)
-				}
+	var g errgroup.Group
+	g.SetLimit(64)
+	for i := range n {
+		g.Go(func() error {
+			o := i % len(orgs)
+			c, err := loadOpen(host, url, orgs[o].token)
+			if err != nil {
+				return fmt.Errorf("dial %d: %w", i, err)
+			}
+			c.org = o
+			cl.conns[i] = c
+			if err := cl.loops[i%len(cl.loops)].add(c); err != nil {
+				return fmt.Errorf("connection %d: %w", i, err)
+			}
+			select {
+			case <-c.hello:
+				return nil
+			case <-c.done:
+				return fmt.Errorf("connection %d closed before hello: %v", i, c.err)
+			case <-time.After(30 * time.Second):
+				return fmt.Errorf("connection %d: no hello in 30 s", i)
 			}
 		})
 	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := g.Wait(); err != nil {
 		cl.close()
 		b.Fatal(err)
 	}
