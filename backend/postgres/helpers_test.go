@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/postgres/pgtest"
@@ -52,3 +53,15 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func testDB(t *testing.T) *postgres.DB { return pgtest.NewDB(t) }
+
+// waitFor polls cond every 10 ms until it holds, failing the test after d.
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

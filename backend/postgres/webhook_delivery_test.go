@@ -11,11 +11,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/warmline/warmline/backend/notify"
 	"github.com/warmline/warmline/backend/postgres"
+	"github.com/warmline/warmline/backend/postgres/pgtest"
 	"github.com/warmline/warmline/backend/warmline"
 )
 
@@ -254,6 +256,70 @@ func TestWebhookTwoWorkersDeliverEachEventOnce(t *testing.T) {
 		if n != 1 {
 			t.Errorf("event %s delivered %d times", id, n)
 		}
+	}
+}
+
+// A burst of commits is a few passes, not one per commit, and every event of
+// the burst is still delivered, the last one included.
+func TestDeliveryWorkerTakesABurstOfCommitsInFewPasses(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	ctx, _, _ := newOrg(t, db)
+	rv := &receiver{t: t}
+	srv := httptest.NewServer(rv)
+	defer srv.Close()
+	wh, err := postgres.NewWebhookStore(db, notify.Policy{AllowPrivate: true}).
+		CreateWebhook(ctx, warmline.WebhookInput{URL: ptr(srv.URL), EventTypes: &[]string{warmline.EventClientCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv.mu.Lock()
+	rv.secret = wh.Secret
+	rv.mu.Unlock()
+
+	const gap = 300 * time.Millisecond
+	w := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{DatabaseURL: dsn, Policy: notify.Policy{AllowPrivate: true},
+		Timeout: time.Second, PollEvery: time.Hour, MinGap: gap}, slog.New(slog.DiscardHandler))
+	var passes atomic.Int64
+	w.OnPass(func() { passes.Add(1) })
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	waitFor(t, 5*time.Second, func() bool { return passes.Load() >= 1 })
+	time.Sleep(gap) // the first pass's gap is over: the burst starts from rest
+
+	clients := postgres.NewClientStore(db)
+	const burst = 60
+	before := passes.Load()
+	start := time.Now()
+	for i := range burst {
+		if _, err := clients.CreateClient(ctx, warmline.ClientInput{Name: ptr(fmt.Sprintf("Client %d", i))}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	took := time.Since(start)
+	waitFor(t, 5*time.Second, func() bool { return len(rv.got()) == burst })
+	// One pass at the first commit, then at most one per gap, and one after
+	// the burst for the commits of its last gap.
+	if n, most := passes.Load()-before, int64(took/gap)+3; n > most {
+		t.Errorf("%d commits over %v took %d passes, want at most %d (one per %v)", burst, took.Round(time.Millisecond), n, most, gap)
+	}
+
+	// After a quiet gap, a lone commit is delivered at once.
+	time.Sleep(gap)
+	start = time.Now()
+	if _, err := clients.CreateClient(ctx, warmline.ClientInput{Name: ptr("Lone")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, func() bool { return len(rv.got()) == burst+1 })
+	if d := time.Since(start); d > gap {
+		t.Errorf("a lone commit after a quiet gap was delivered in %v, want well under %v", d, gap)
 	}
 }
 
