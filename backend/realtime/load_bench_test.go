@@ -146,7 +146,7 @@ func BenchmarkHubLoad(b *testing.B) {
 		writers = strings.Split(v, ",")
 		for _, w := range writers {
 			if w != "store" && w != "event" {
-				b.Fatalf("WL_BENCH_WRITES=%q: want store, event or both", v)
+				b.Fatalf("WL_BENCH_WRITES=%q: want store, event or store,event", v)
 			}
 		}
 	}
