@@ -74,18 +74,26 @@ func (s *ClientStore) FindClients(ctx context.Context, f warmline.ClientFilter) 
 	if err != nil {
 		return nil, err
 	}
-	page := &warmline.ClientPage{Items: []*warmline.Client{}, Page: f.Page, PerPage: f.PerPage}
-	if err := s.db.GetContext(ctx, &page.Total, `SELECT count(*) FROM clients c WHERE `+where, args...); err != nil {
-		return nil, fmt.Errorf("count clients: %w", err)
-	}
 	order, err := clientOrder(f)
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`SELECT %s FROM clients c WHERE %s ORDER BY %s LIMIT %d OFFSET %d`,
-		clientColumns, where, order, f.PerPage, (f.Page-1)*f.PerPage)
-	if err := s.db.SelectContext(ctx, &page.Items, q, args...); err != nil {
-		return nil, fmt.Errorf("select clients: %w", err)
+	page := &warmline.ClientPage{Items: []*warmline.Client{}, Page: f.Page, PerPage: f.PerPage}
+	// One snapshot for the total, the page and the last event, so that a
+	// live view can tell which events its page already holds.
+	err = s.db.inSnapshot(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &page.Total, `SELECT count(*) FROM clients c WHERE `+where, args...); err != nil {
+			return fmt.Errorf("count clients: %w", err)
+		}
+		q := fmt.Sprintf(`SELECT %s FROM clients c WHERE %s ORDER BY %s LIMIT %d OFFSET %d`,
+			clientColumns, where, order, f.PerPage, (f.Page-1)*f.PerPage)
+		if err := tx.SelectContext(ctx, &page.Items, q, args...); err != nil {
+			return fmt.Errorf("select clients: %w", err)
+		}
+		return latestSeq(ctx, tx, a.OrgID, &page.EventSeq)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return page, nil
 }

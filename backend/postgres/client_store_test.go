@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +41,75 @@ func TestClientStore_CreateFindAndSearch(t *testing.T) {
 	page, err := cs.FindClients(ctx, warmline.ClientFilter{Query: "9999999", Page: 1, PerPage: 50})
 	if err != nil || page.Total != 0 {
 		t.Fatalf("search for a foreign number found %d (%v)", page.Total, err)
+	}
+}
+
+// A page says which events it holds: its total counts exactly the clients
+// created by events up to its event_seq, even while clients are being
+// created, and other organisations' events do not move it.
+func TestClientStore_PageSaysWhichEventsItHolds(t *testing.T) {
+	db := testDB(t)
+	ctx, org, _ := newOrg(t, db)
+	otherCtx, _, _ := newOrg(t, db)
+	cs := postgres.NewClientStore(db)
+
+	const writers, each = 2, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := cs.CreateClient(ctx, warmline.ClientInput{Name: ptr(fmt.Sprintf("Client %d-%d", w, i))}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	type seen struct {
+		seq   int64
+		total int
+	}
+	var pages []seen
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for loop := true; loop; {
+		select {
+		case <-done:
+			loop = false
+		default:
+		}
+		page, err := cs.FindClients(ctx, warmline.ClientFilter{Page: 1, PerPage: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, seen{page.EventSeq, page.Total})
+	}
+	for _, p := range pages {
+		var created int
+		if err := db.GetContext(ctx, &created, `SELECT count(*) FROM events WHERE org_id = $1 AND type = $2 AND seq <= $3`,
+			org.ID, warmline.EventClientCreated, p.seq); err != nil {
+			t.Fatal(err)
+		}
+		if p.total != created {
+			t.Fatalf("a page at event %d counts %d clients, but %d were created up to that event (%d pages read)", p.seq, p.total, created, len(pages))
+		}
+	}
+
+	last, err := cs.FindClients(ctx, warmline.ClientFilter{Page: 1, PerPage: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CreateClient(otherCtx, warmline.ClientInput{Name: ptr("Stranger")}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := cs.FindClients(ctx, warmline.ClientFilter{Page: 1, PerPage: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Total != writers*each || again.EventSeq != last.EventSeq {
+		t.Fatalf("total %d (want %d); event_seq %d then %d after another organisation's change", last.Total, writers*each, last.EventSeq, again.EventSeq)
 	}
 }
 

@@ -75,6 +75,18 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// inSnapshot runs fn in a read-only transaction that sees one snapshot
+// (REPEATABLE READ), so that several reads answer for the same moment: a
+// page, its total and the organisation's last event among them.
+func (db *DB) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // nothing to keep: read-only
+	return fn(tx)
+}
+
 // dbError turns the Postgres errors a user can cause into Warmline errors,
 // in one place: unique violations are conflicts, check and foreign-key
 // violations are invalid input. Others pass through as internal errors.

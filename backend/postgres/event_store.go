@@ -123,10 +123,17 @@ func (s *EventStore) LatestSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq int64
-	if err := s.db.GetContext(ctx, &seq, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, a.OrgID); err != nil {
-		return 0, fmt.Errorf("select latest event: %w", err)
+	return seq, latestSeq(ctx, s.db, a.OrgID, &seq)
+}
+
+// latestSeq reads an organisation's last event's sequence (0 when none)
+// as q sees it. Sequences are given in commit order, so every event up to
+// it is visible to q and none after it.
+func latestSeq(ctx context.Context, q sqlx.QueryerContext, org warmline.OrgID, seq *int64) error {
+	if err := sqlx.GetContext(ctx, q, seq, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, org); err != nil {
+		return fmt.Errorf("select latest event: %w", err)
 	}
-	return seq, nil
+	return nil
 }
 
 // AgentsOwnOnly reports the organisation's "agents see only their own

@@ -94,6 +94,9 @@ type ClientPage struct {
 	Total   int       `json:"total"`
 	Page    int       `json:"page"`
 	PerPage int       `json:"per_page"`
+	// EventSeq is the organisation's last event as of this page: events
+	// up to it are in Items and Total, events after it are not.
+	EventSeq int64 `json:"event_seq"`
 }
 
 // ClientService manages the clients the caller may see.

@@ -235,6 +235,8 @@ export interface ClientPage {
   total: number;
   page: number;
   per_page: number;
+  /** The organisation's last event as of this page: items and total hold every event up to it, none after. */
+  event_seq: number;
 }
 
 export interface Transition {

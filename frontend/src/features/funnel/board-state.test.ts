@@ -254,6 +254,47 @@ describe('applyBoardEvent', () => {
     expect(ids(applyBoardEvent(board(), event('client.created', early)).state, 2)).toEqual([31, 20]);
   });
 
+  describe("with the columns' event_seq", () => {
+    // Column 1 holds 80 clients, 3 loaded, as of event 100; column 2 as of event 90.
+    const loaded = () => {
+      let s = setColumnClients(board(), 1, [client(10, 1), client(11, 1), client(12, 1)], 80, 100);
+      s = setColumnClients(s, 2, [client(20, 2)], 1, 90);
+      return s;
+    };
+    const at = (seq: number, m: ServerMessage): ServerMessage => ({ ...m, seq }) as ServerMessage;
+
+    it('does not count twice a created client the column already counts (replayed or queued during the load)', () => {
+      const s = loaded();
+      const res = applyBoardEvent(s, at(99, event('client.created', client(70, 1, { stage_entered_at: T1, updated_at: T1 }))));
+      expect(res.state).toBe(s);
+      expect(res.reload).toBe(false);
+      const later = applyBoardEvent(s, at(101, event('client.created', client(71, 1, { stage_entered_at: T1, updated_at: T1 }))));
+      expect(count(later.state, 1)).toBe(81);
+      expect(ids(later.state, 1)).toEqual([10, 11, 12, 71]);
+    });
+
+    it('takes a move out of a column loaded before it, when the target was loaded after it', () => {
+      let s = setColumnClients(loaded(), 2, [client(20, 2), client(10, 2, { updated_at: T1 })], 2, 120);
+      s = applyBoardEvent(s, at(110, moved(client(10, 2, { updated_at: T1, stage_entered_at: T1 }), 1))).state;
+      expect(ids(s, 1)).toEqual([11, 12]);
+      expect(count(s, 1)).toBe(79);
+      expect(ids(s, 2)).toEqual([20, 10]);
+      expect(count(s, 2)).toBe(2);
+    });
+
+    it('puts a move into a column loaded before it, when the source was loaded after it', () => {
+      const s = applyBoardEvent(loaded(), at(95, moved(client(70, 2, { updated_at: T1, stage_entered_at: T1 }), 1))).state;
+      expect(count(s, 1)).toBe(80);
+      expect(ids(s, 2)).toEqual([20, 70]);
+      expect(count(s, 2)).toBe(2);
+    });
+
+    it('leaves both columns alone when both were loaded after the move', () => {
+      const s = loaded();
+      expect(applyBoardEvent(s, at(85, moved(client(70, 2, { updated_at: T1, stage_entered_at: T1 }), 1))).state).toBe(s);
+    });
+  });
+
   it('asks for a reload when a client lands in a stage the board does not have', () => {
     const res = applyBoardEvent(board(), event('client.created', client(30, 9)));
     expect(res.reload).toBe(true);

@@ -11,6 +11,12 @@ export interface BoardColumn {
   clients: Client[];
   /** How many clients the stage has in all (may be more than loaded). */
   count: number;
+  /**
+   * The last event the cards and count already hold (the page's
+   * event_seq); 0 when unknown. Events up to it are not applied again,
+   * or a client created beyond the loaded page would be counted twice.
+   */
+  seq: number;
 }
 
 export interface BoardState {
@@ -33,17 +39,26 @@ export interface BoardMove {
 /** createBoard makes one empty column per stage, counts from the stages' client_count. */
 export function createBoard(stages: Stage[]): BoardState {
   const columns: Record<StageID, BoardColumn> = {};
-  for (const stage of stages) columns[stage.id] = { stage, clients: [], count: stage.client_count };
+  for (const stage of stages) columns[stage.id] = { stage, clients: [], count: stage.client_count, seq: 0 };
   return { order: stages.map((s) => s.id), columns };
 }
 
-/** setColumnClients puts the loaded cards in a column; total, when known, replaces the count. */
-export function setColumnClients(state: BoardState, stageId: StageID, clients: Client[], total?: number): BoardState {
+/**
+ * setColumnClients puts the loaded cards in a column; total, when known,
+ * replaces the count, and seq says which events they hold.
+ */
+export function setColumnClients(
+  state: BoardState,
+  stageId: StageID,
+  clients: Client[],
+  total?: number,
+  seq?: number,
+): BoardState {
   const col = state.columns[stageId];
   if (!col) return state;
   return {
     ...state,
-    columns: { ...state.columns, [stageId]: { ...col, clients, count: total ?? col.count } },
+    columns: { ...state.columns, [stageId]: { ...col, clients, count: total ?? col.count, seq: seq ?? col.seq } },
   };
 }
 
@@ -272,6 +287,21 @@ export function reapplyMoves(state: BoardState, moves: Iterable<BoardMove>, now:
   return next;
 }
 
+/** lacks says whether a column was loaded before an event, so that the event still has to be applied to it. */
+function lacks(col: BoardColumn, seq: number): boolean {
+  return seq > col.seq;
+}
+
+/** leaveColumn takes a client that moved away out of a column: its card if loaded, and one from the count. */
+function leaveColumn(state: BoardState, stageId: StageID, clientId: ClientID): BoardState {
+  const col = state.columns[stageId] as BoardColumn;
+  return withColumn(state, stageId, {
+    ...col,
+    clients: col.clients.filter((c) => c.id !== clientId),
+    count: Math.max(0, col.count - 1),
+  });
+}
+
 /** The events after which the board loads again: they change stages or many clients at once. */
 const RELOADING_EVENTS: ReadonlySet<string> = new Set([
   'clients.imported',
@@ -292,15 +322,25 @@ export function applyBoardEvent(state: BoardState, message: ServerMessage): { st
   if (RELOADING_EVENTS.has(message.type)) return { state, reload: true };
   const ev = message as EventMessage;
   switch (ev.type) {
-    case 'client.created':
-      return { state: upsertClient(state, ev.data, { addIfMissing: true }), reload: !state.columns[ev.data.stage_id] };
+    case 'client.created': {
+      const target = state.columns[ev.data.stage_id];
+      if (target && !lacks(target, ev.seq)) return { state, reload: false };
+      return { state: upsertClient(state, ev.data, { addIfMissing: true }), reload: !target };
+    }
     case 'client.updated':
       return { state: upsertClient(state, ev.data), reload: false };
     case 'client.moved': {
       const { client, from_stage_id } = ev.data;
+      const target = state.columns[client.stage_id];
+      const source = state.columns[from_stage_id];
+      const sourceLacks = !!source && lacks(source, ev.seq);
+      if (target && !lacks(target, ev.seq)) {
+        // The target was loaded after the move: only the source may still show the client.
+        return { state: sourceLacks ? leaveColumn(state, from_stage_id, client.id) : state, reload: false };
+      }
       return {
-        state: upsertClient(state, client, { addIfMissing: true, fromStageId: from_stage_id }),
-        reload: !state.columns[client.stage_id],
+        state: upsertClient(state, client, { addIfMissing: true, fromStageId: sourceLacks ? from_stage_id : undefined }),
+        reload: !target,
       };
     }
     case 'client.deleted': {

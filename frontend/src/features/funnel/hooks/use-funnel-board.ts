@@ -128,7 +128,7 @@ export function useFunnelBoard(stages: Stage[] | undefined, options: Options): F
     const loads = stages.map((stage) =>
       fetchColumn(stage.id, ctrl.signal).then(
         (page): ClientPage | null => {
-          if (first && !ctrl.signal.aborted) update((b) => setColumnClients(b, stage.id, page.items, page.total));
+          if (first && !ctrl.signal.aborted) update((b) => setColumnClients(b, stage.id, page.items, page.total, page.event_seq));
           return page;
         },
         (err: unknown): null => {
@@ -155,8 +155,8 @@ export function useFunnelBoard(stages: Stage[] | undefined, options: Options): F
         stages.forEach((stage, i) => {
           const page = pages[i];
           const kept = old?.columns[stage.id];
-          if (page) next = setColumnClients(next, stage.id, page.items, page.total);
-          else if (kept) next = setColumnClients(next, stage.id, kept.clients, kept.count);
+          if (page) next = setColumnClients(next, stage.id, page.items, page.total, page.event_seq);
+          else if (kept) next = setColumnClients(next, stage.id, kept.clients, kept.count, kept.seq);
           else failed.add(stage.id);
         });
         setBoard(reapplyMoves(next, pending.current.values()));
