@@ -1,0 +1,189 @@
+package media
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/pion/srtp/v3"
+)
+
+// srtpBench is a browser leg running its own SRTP over real loopback
+// sockets, with a "browser" SRTP context on the other side: what the ICE
+// socket's reader does with a browser's packet (takeSRTP: decrypt,
+// canonicalise, hand to the sink) and what the SIP leg's reader does to
+// send one to the browser (forward: rewrite, encrypt, sendto).
+type srtpBench struct {
+	leg        *agentLeg
+	sock       *iceSocket
+	sink       *nullSink
+	browserEnc *srtp.Context // the browser's sending context
+	browserDec *srtp.Context // ... and its receiving one
+	recv       *net.UDPConn  // the browser's socket
+	seq        uint16
+	plain      []byte
+}
+
+func newSRTPBench(tb testing.TB) *srtpBench {
+	tb.Helper()
+	keys := make([]byte, 2*(16+12))
+	_, _ = rand.Read(keys)
+	p := srtp.ProtectionProfileAeadAes128Gcm
+	mk := func(key, salt []byte, opts ...srtp.ContextOption) *srtp.Context {
+		c, err := srtp.CreateContext(key, salt, p, opts...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return c
+	}
+	up, down := keys[:28], keys[28:]
+	s := &srtpBench{
+		browserEnc: mk(up[:16], up[16:]),
+		browserDec: mk(down[:16], down[16:]),
+		sink:       &nullSink{},
+	}
+	gw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.recv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = gw.Close(); _ = s.recv.Close() })
+	s.sock = &iceSocket{UDPConn: gw, routes: &srtpRoutes{}}
+	browser := netip.MustParseAddrPort(s.recv.LocalAddr().String())
+
+	l := &agentLeg{out: newRewriter(time.Now().UnixNano())}
+	l.bind = &legBinding{pcmu: true, te: 101, ssrc: 0x5eed}
+	l.out.ssrc = 0x5eed
+	l.own = &srtpOut{ctx: mk(down[:16], down[16:])}
+	l.srtpIn.Store(&srtpIn{ctx: mk(up[:16], up[16:], srtp.SRTPReplayProtection(64)), inTE: 101})
+	l.remote.Store(&browser)
+	l.setSink(s.sink)
+	s.leg = l
+	s.plain = make([]byte, 12+160)
+	s.plain[0], s.plain[1] = 0x80, ptPCMU
+	binary.BigEndian.PutUint32(s.plain[8:], 0xb0b)
+	return s
+}
+
+// browserPacket is the browser's next SRTP packet.
+func (s *srtpBench) browserPacket(tb testing.TB, dst []byte) []byte {
+	s.seq++
+	binary.BigEndian.PutUint16(s.plain[2:], s.seq)
+	binary.BigEndian.PutUint32(s.plain[4:], uint32(s.seq)*160)
+	out, err := s.browserEnc.EncryptRTP(dst[:0], s.plain, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkBrowserSRTP: one packet each way through the browser leg's
+// own SRTP path (decrypt and hand over; rewrite, encrypt and send).
+// Compare with BenchmarkForwardBaseline (the sendto alone).
+func BenchmarkBrowserSRTP(b *testing.B) {
+	s := newSRTPBench(b)
+	go func() { // the browser's socket: drain
+		buf := make([]byte, 1500)
+		for {
+			if _, err := s.recv.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	const chunk = 1024
+	enc := make([][]byte, chunk)
+	for i := range enc {
+		enc[i] = make([]byte, 0, 1500)
+	}
+	far := make([]byte, 12+160)
+	far[0], far[1] = 0x80, ptPCMU
+	binary.BigEndian.PutUint32(far[8:], 0xfa4)
+	out := make([]byte, len(far))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%chunk == 0 {
+			b.StopTimer()
+			for j := range enc {
+				enc[j] = s.browserPacket(b, enc[j])
+			}
+			b.StartTimer()
+		}
+		if !s.leg.takeSRTP(enc[i%chunk], s.sock) {
+			b.Fatal("the leg did not take the browser's packet")
+		}
+		binary.BigEndian.PutUint16(far[2:], uint16(i))
+		binary.BigEndian.PutUint32(far[4:], uint32(i)*160)
+		copy(out, far)
+		s.leg.forward(out, time.Now().UnixNano())
+	}
+	b.StopTimer()
+	if s.sink.n != b.N || s.leg.sent.Load() != uint64(b.N) {
+		b.Fatalf("handed over %d and sent %d of %d", s.sink.n, s.leg.sent.Load(), b.N)
+	}
+}
+
+// The own SRTP path allocates nothing per packet, either way.
+func TestBrowserSRTP_NoAllocations(t *testing.T) {
+	s := newSRTPBench(t)
+	pkts := make([][]byte, 300)
+	for i := range pkts {
+		pkts[i] = s.browserPacket(t, make([]byte, 0, 1500))
+	}
+	out := make([]byte, 12+160)
+	i := 0
+	allocs := testing.AllocsPerRun(200, func() {
+		if !s.leg.takeSRTP(pkts[i], s.sock) {
+			t.Fatal("the leg did not take the browser's packet")
+		}
+		i++
+		out[0], out[1] = 0x80, ptPCMU
+		binary.BigEndian.PutUint16(out[2:], uint16(i))
+		s.leg.forward(out, time.Now().UnixNano())
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per packet pair, want 0", allocs)
+	}
+	// What reached the browser decrypts with its keys.
+	buf := make([]byte, 1500)
+	_ = s.recv.SetReadDeadline(time.Now().Add(time.Second))
+	n, err := s.recv.Read(buf)
+	if err != nil {
+		t.Fatalf("nothing reached the browser: %v", err)
+	}
+	if _, err := s.browserDec.DecryptRTP(nil, buf[:n], nil); err != nil {
+		t.Fatalf("the browser cannot decrypt what we sent: %v", err)
+	}
+}
+
+// A forged packet and a replayed one from the browser's address are
+// dropped and counted once the leg's keys have worked; before that a
+// packet our keys cannot open goes back to pion.
+func TestBrowserSRTP_ForgedAndReplayedDropped(t *testing.T) {
+	s := newSRTPBench(t)
+	forged := s.browserPacket(t, make([]byte, 0, 1500))
+	forged[20] ^= 0xff
+	if s.leg.takeSRTP(append([]byte(nil), forged...), s.sock) {
+		t.Fatal("a packet our unproven keys cannot open was not given back to pion")
+	}
+	good := s.browserPacket(t, make([]byte, 0, 1500))
+	if !s.leg.takeSRTP(append([]byte(nil), good...), s.sock) || s.sink.n != 1 {
+		t.Fatalf("the browser's packet was not taken and handed over (sink %d)", s.sink.n)
+	}
+	next := s.browserPacket(t, make([]byte, 0, 1500))
+	next[len(next)-1] ^= 1
+	for _, p := range [][]byte{good, good, next} {
+		if !s.leg.takeSRTP(append([]byte(nil), p...), s.sock) {
+			t.Fatal("a bad packet from the browser's address went to pion after our keys worked")
+		}
+	}
+	if s.sink.n != 1 || s.leg.srtpDropped.Load() != 3 {
+		t.Fatalf("sink got %d packets, %d dropped; want 1 and 3", s.sink.n, s.leg.srtpDropped.Load())
+	}
+}
