@@ -181,6 +181,7 @@ type agentLeg struct {
 
 	// The leg's own SRTP (browsersrtp.go), set up once DTLS connects.
 	keys        *dtlsKeys
+	log         *slog.Logger
 	routes      *srtpRoutes
 	srtpIn      atomic.Pointer[srtpIn]
 	srtpProven  atomic.Bool // our keys decrypted the browser's packet
@@ -277,7 +278,7 @@ func newAgentLeg(cfg Config, mux ice.UDPMux, routes *srtpRoutes, log *slog.Logge
 	if err != nil {
 		return nil, "", fmt.Errorf("new peer connection: %w", err)
 	}
-	l := &agentLeg{pc: pc, out: newRewriter(time.Now().UnixNano()), keys: keys}
+	l := &agentLeg{pc: pc, out: newRewriter(time.Now().UnixNano()), keys: keys, log: log}
 	l.lastRecv.Store(time.Now().UnixNano())
 	var sender *webrtc.RTPSender
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {

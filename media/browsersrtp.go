@@ -377,6 +377,7 @@ func (l *agentLeg) takeSRTP(pkt []byte, sock *iceSocket) bool {
 	}
 	if !l.srtpProven.Load() {
 		l.srtpProven.Store(true)
+		l.log.Info("browser leg on the gateway's SRTP path", "browser", *l.remote.Load())
 	}
 	l.receive(dec, in.inTE, time.Now().UnixNano())
 	in.mu.Unlock()

@@ -3,6 +3,7 @@ package media
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"log/slog"
 	"net"
 	"net/netip"
 	"testing"
@@ -57,7 +58,7 @@ func newSRTPBench(tb testing.TB) *srtpBench {
 	s.sock = &iceSocket{UDPConn: gw, routes: &srtpRoutes{}}
 	browser := netip.MustParseAddrPort(s.recv.LocalAddr().String())
 
-	l := &agentLeg{out: newRewriter(time.Now().UnixNano())}
+	l := &agentLeg{out: newRewriter(time.Now().UnixNano()), log: slog.New(slog.DiscardHandler)}
 	l.bind = &legBinding{pcmu: true, te: 101, ssrc: 0x5eed}
 	l.out.ssrc = 0x5eed
 	l.own = &srtpOut{ctx: mk(down[:16], down[16:])}

@@ -8,7 +8,7 @@ import (
 
 // The gateway runs the browser leg's SRTP itself once DTLS connects:
 // audio both ways goes through it.
-func TestBrowserSRTP_OwnPathCarriesAudioAndEvents(t *testing.T) {
+func TestBrowserSRTP_OwnPathCarriesAudio(t *testing.T) {
 	f := newFixture(t, 0)
 	b := f.connectBrowser()
 	_, pc := f.outboundCall(b)
