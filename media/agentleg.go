@@ -97,8 +97,9 @@ func newICEMux(cfg Config, ip net.IP, routes *srtpRoutes) (ice.UDPMux, error) {
 }
 
 // Its sockets are iceSockets: the reader decrypts and forwards the RTP of
-// legs that own their SRTP (routes).
-func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes) (ice.UDPMux, error) {
+// legs that own their SRTP (routes). extra adds options to the
+// unspecified-address case (tests keep it to loopback).
+func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes, extra ...ice.UDPMuxFromPortOption) (ice.UDPMux, error) {
 	if ip.IsUnspecified() {
 		n, err := stdnet.NewNet()
 		if err != nil {
@@ -109,7 +110,7 @@ func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes) (ice.UDPM
 		if cfg.ICEIncludeLoopback {
 			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
 		}
-		m, err := ice.NewMultiUDPMuxFromPort(port, opts...)
+		m, err := ice.NewMultiUDPMuxFromPort(port, append(opts, extra...)...)
 		if err != nil {
 			return nil, fmt.Errorf("ICE port %d: %w", port, err)
 		}

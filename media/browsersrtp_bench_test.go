@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/srtp/v3"
 )
 
@@ -186,5 +188,43 @@ func TestBrowserSRTP_ForgedAndReplayedDropped(t *testing.T) {
 	}
 	if s.sink.n != 1 || s.leg.srtpDropped.Load() != 3 {
 		t.Fatalf("sink got %d packets, %d dropped; want 1 and 3", s.sink.n, s.leg.srtpDropped.Load())
+	}
+}
+
+// On an unspecified address (0.0.0.0, one socket per local address) the
+// ICE mux's sockets are iceSockets too: a routed browser's RTP is taken
+// by its leg in the mux's reader. (Kept to loopback: tests bind 127.0.0.1.)
+func TestBrowserSRTP_MultiAddressICEMux(t *testing.T) {
+	s := newSRTPBench(t)
+	browser := netip.MustParseAddrPort(s.recv.LocalAddr().String())
+	routes := &srtpRoutes{}
+	routes.set(netip.AddrPort{}, browser, s.leg)
+	var mux ice.UDPMux
+	var err error
+	for try := 0; try < 5; try++ {
+		port := 42000 + 2*mrand.IntN(1000) + 1
+		if mux, err = listenICEMux(Config{ICEIncludeLoopback: true}, net.IPv4zero, port, routes,
+			ice.UDPMuxFromPortWithIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mux.Close()
+	addrs := mux.GetListenAddresses()
+	if len(addrs) != 1 {
+		t.Fatalf("listening on %v, want 127.0.0.1 only", addrs)
+	}
+	to := addrs[0].(*net.UDPAddr)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.sink.n == 0 && time.Now().Before(deadline) {
+		if _, err := s.recv.WriteToUDP(s.browserPacket(t, make([]byte, 0, 1500)), to); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s.sink.n == 0 || !s.leg.srtpProven.Load() || s.leg.sock.Load() == nil {
+		t.Fatalf("the leg took nothing from the multi-address mux (sink %d)", s.sink.n)
 	}
 }
