@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 )
 
@@ -26,6 +27,7 @@ type srtpBench struct {
 	browserEnc *srtp.Context // the browser's sending context
 	browserDec *srtp.Context // ... and its receiving one
 	recv       *net.UDPConn  // the browser's socket
+	down       []byte        // the gateway's sending key and salt
 	seq        uint16
 	plain      []byte
 }
@@ -47,6 +49,7 @@ func newSRTPBench(tb testing.TB) *srtpBench {
 		browserEnc: mk(up[:16], up[16:]),
 		browserDec: mk(down[:16], down[16:]),
 		sink:       &nullSink{},
+		down:       down,
 	}
 	gw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -226,5 +229,50 @@ func TestBrowserSRTP_MultiAddressICEMux(t *testing.T) {
 	}
 	if s.sink.n == 0 || !s.leg.srtpProven.Load() || s.leg.sock.Load() == nil {
 		t.Fatalf("the leg took nothing from the multi-address mux (sink %d)", s.sink.n)
+	}
+}
+
+// When pion's writer sent a leg's first packets across a sequence number
+// wrap before the leg's own keys were proven, the leg's context carries
+// on with pion's rollover counter (RFC 3711 §3.3.1): the browser decrypts
+// what follows. Without it the browser would reject every packet.
+func TestBrowserSRTP_OwnWritesContinuePionsRolloverCounter(t *testing.T) {
+	s := newSRTPBench(t)
+	pion, err := srtp.CreateContext(s.down[:16], s.down[16:], srtp.ProtectionProfileAeadAes128Gcm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.leg
+	pkt := make([]byte, 12+160)
+	pkt[0], pkt[1] = 0x80, ptPCMU
+	binary.BigEndian.PutUint32(pkt[8:], l.out.ssrc)
+	buf := make([]byte, 1500)
+	for _, seq := range []uint16{65534, 65535, 0} { // pion's writer, before our keys are proven
+		binary.BigEndian.PutUint16(pkt[2:], seq)
+		enc, err := pion.EncryptRTP(nil, pkt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.notePionWrite(l.out.ssrc, seq)
+		if _, err := s.browserDec.DecryptRTP(buf[:0], enc, nil); err != nil {
+			t.Fatalf("browser decrypting pion's packet %d: %v", seq, err)
+		}
+	}
+	l.sock.Store(s.sock)
+	l.srtpProven.Store(true)
+	for _, seq := range []uint16{1, 2} { // now the leg's own
+		binary.BigEndian.PutUint16(pkt[2:], seq)
+		l.hdr = rtp.Header{Version: 2, PayloadType: ptPCMU, SequenceNumber: seq, SSRC: l.out.ssrc}
+		if sent, owned := l.writeSRTP(pkt); !sent || !owned {
+			t.Fatalf("packet %d: sent %v owned %v", seq, sent, owned)
+		}
+		_ = s.recv.SetReadDeadline(time.Now().Add(time.Second))
+		n, err := s.recv.Read(buf)
+		if err != nil {
+			t.Fatalf("packet %d did not reach the browser: %v", seq, err)
+		}
+		if _, err := s.browserDec.DecryptRTP(nil, buf[:n], nil); err != nil {
+			t.Fatalf("the browser cannot decrypt our packet %d after pion's wrap: %v", seq, err)
+		}
 	}
 }
