@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -199,6 +200,8 @@ func TestBrowserSRTP_ForgedAndReplayedDropped(t *testing.T) {
 // by its leg in the mux's reader. (Kept to loopback: tests bind 127.0.0.1.)
 func TestBrowserSRTP_MultiAddressICEMux(t *testing.T) {
 	s := newSRTPBench(t)
+	sink := &countingSink{} // the mux's reader hands over, the test reads
+	s.leg.setSink(sink)
 	browser := netip.MustParseAddrPort(s.recv.LocalAddr().String())
 	routes := &srtpRoutes{}
 	routes.set(netip.AddrPort{}, browser, s.leg)
@@ -221,16 +224,21 @@ func TestBrowserSRTP_MultiAddressICEMux(t *testing.T) {
 	}
 	to := addrs[0].(*net.UDPAddr)
 	deadline := time.Now().Add(5 * time.Second)
-	for s.sink.n == 0 && time.Now().Before(deadline) {
+	for sink.n.Load() == 0 && time.Now().Before(deadline) {
 		if _, err := s.recv.WriteToUDP(s.browserPacket(t, make([]byte, 0, 1500)), to); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if s.sink.n == 0 || !s.leg.srtpProven.Load() || s.leg.sock.Load() == nil {
-		t.Fatalf("the leg took nothing from the multi-address mux (sink %d)", s.sink.n)
+	if sink.n.Load() == 0 || !s.leg.srtpProven.Load() || s.leg.sock.Load() == nil {
+		t.Fatalf("the leg took nothing from the multi-address mux (sink %d)", sink.n.Load())
 	}
 }
+
+// countingSink counts what it is handed, for a reader in another goroutine.
+type countingSink struct{ n atomic.Int64 }
+
+func (c *countingSink) forward(pkt []byte, now int64) { c.n.Add(1) }
 
 // When pion's writer sent a leg's first packets across a sequence number
 // wrap before the leg's own keys were proven, the leg's context carries
