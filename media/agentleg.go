@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,15 +17,18 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
+	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
 )
 
-// newWebRTCAPI builds the pion API every browser leg uses: G.711 and
+// newWebRTCAPI builds the pion API of one browser leg: G.711 and
 // telephone-event only, no interceptors (no NACK, no reports: audio
 // pass-through needs none), and the ICE settings of cfg. Every leg's ICE
 // shares one UDP socket, mux (newICEMux): one socket and one reading
-// goroutine for all browsers instead of one of each per leg.
-func newWebRTCAPI(cfg Config, mux ice.UDPMux) (*webrtc.API, error) {
+// goroutine for all browsers instead of one of each per leg. keys, when
+// not nil, records the leg's DTLS handshake so the gateway can run the
+// leg's SRTP itself (browsersrtp.go): one API per leg for that.
+func newWebRTCAPI(cfg Config, mux ice.UDPMux, keys *dtlsKeys) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	for _, c := range []webrtc.RTPCodecParameters{
 		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: ptPCMU},
@@ -50,6 +55,15 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux) (*webrtc.API, error) {
 	// A browser that stops answering consent checks is disconnected
 	// after 5 s and failed after 10 s more: its calls end as browser_lost.
 	se.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
+	if keys != nil {
+		// We answer the browser's offer as the DTLS server (a=setup:passive,
+		// RFC 5763 §5): the ServerHello, with the server random, is ours.
+		if err := se.SetAnsweringDTLSRole(webrtc.DTLSRoleServer); err != nil {
+			return nil, fmt.Errorf("DTLS role: %w", err)
+		}
+		se.SetDTLSKeyLogWriter(keys)
+		se.SetDTLSServerHelloMessageHook(keys.serverHello)
+	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se),
 		webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
 }
@@ -68,28 +82,35 @@ const iceReadBuffer = 4 << 20
 // even ones), so another process on the range does not stop the gateway:
 // the port reaches browsers in the candidates, and the range is open in
 // the firewall anyway.
-func newICEMux(cfg Config, ip net.IP) (ice.UDPMux, error) {
+func newICEMux(cfg Config, ip net.IP, routes *srtpRoutes) (ice.UDPMux, error) {
 	if cfg.ICEPort != 0 {
-		return listenICEMux(cfg, ip, cfg.ICEPort)
+		return listenICEMux(cfg, ip, cfg.ICEPort, routes)
 	}
 	var err error
 	for port := cfg.RTPPortMax - 1 + cfg.RTPPortMax%2; port >= cfg.RTPPortMin; port -= 2 {
 		var m ice.UDPMux
-		if m, err = listenICEMux(cfg, ip, port); err == nil {
+		if m, err = listenICEMux(cfg, ip, port, routes); err == nil {
 			return m, nil
 		}
 	}
 	return nil, fmt.Errorf("no free ICE port in %d-%d: %w", cfg.RTPPortMin, cfg.RTPPortMax, err)
 }
 
-func listenICEMux(cfg Config, ip net.IP, port int) (ice.UDPMux, error) {
+// Its sockets are iceSockets: the reader decrypts and forwards the RTP of
+// legs that own their SRTP (routes). extra adds options to the
+// unspecified-address case (tests keep it to loopback).
+func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes, extra ...ice.UDPMuxFromPortOption) (ice.UDPMux, error) {
 	if ip.IsUnspecified() {
+		n, err := stdnet.NewNet()
+		if err != nil {
+			return nil, fmt.Errorf("ICE port %d: %w", port, err)
+		}
 		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
-			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer)}
+			ice.UDPMuxFromPortWithReadBufferSize(iceReadBuffer), ice.UDPMuxFromPortWithNet(&iceNet{Net: n, routes: routes})}
 		if cfg.ICEIncludeLoopback {
 			opts = append(opts, ice.UDPMuxFromPortWithLoopback())
 		}
-		m, err := ice.NewMultiUDPMuxFromPort(port, opts...)
+		m, err := ice.NewMultiUDPMuxFromPort(port, append(opts, extra...)...)
 		if err != nil {
 			return nil, fmt.Errorf("ICE port %d: %w", port, err)
 		}
@@ -100,7 +121,7 @@ func listenICEMux(cfg Config, ip net.IP, port int) (ice.UDPMux, error) {
 		return nil, fmt.Errorf("ICE port: %w", err)
 	}
 	_ = c.SetReadBuffer(iceReadBuffer)
-	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c}), nil
+	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: &iceSocket{UDPConn: c, routes: routes}}), nil
 }
 
 // checkBrowserOffer refuses an offer the leg cannot use, with the reason
@@ -158,6 +179,23 @@ type agentLeg struct {
 	// allocation per packet.
 	wmu sync.Mutex
 	hdr rtp.Header
+
+	// The leg's own SRTP (browsersrtp.go), set up once DTLS connects.
+	keys        *dtlsKeys
+	log         *slog.Logger
+	routes      *srtpRoutes
+	srtpIn      atomic.Pointer[srtpIn]
+	srtpProven  atomic.Bool // our keys decrypted the browser's packet
+	srtpDropped atomic.Uint64
+	sock        atomic.Pointer[iceSocket]      // where the browser's packets arrive
+	remote      atomic.Pointer[netip.AddrPort] // the browser's address (selected pair)
+	routeMu     sync.Mutex                     // routes, and changes of remote
+	own         *srtpOut                       // guarded by wmu, as are the pion* fields
+	pionSent    bool                           // pion's writer sent packets of pionSSRC ...
+	pionSSRC    uint32
+	pionSeq     uint16 // ... the highest sequence number so far
+	pionROC     uint32 // ... and its rollover counter
+	drainOnce   sync.Once
 
 	closed atomic.Bool
 }
@@ -220,17 +258,38 @@ func (legTrack) Kind() webrtc.RTPCodecType { return webrtc.RTPCodecTypeAudio }
 // newAgentLeg answers a browser's offer; it returns the leg and the
 // answer (all candidates gathered: no trickle). onState gets the leg's
 // connection state.
-func newAgentLeg(api *webrtc.API, offer string, onState func(webrtc.PeerConnectionState)) (*agentLeg, string, error) {
+//
+// With routes, the leg runs its own SRTP once connected (browsersrtp.go);
+// log says when it cannot and stays on pion's path.
+func newAgentLeg(cfg Config, mux ice.UDPMux, routes *srtpRoutes, log *slog.Logger, offer string, onState func(webrtc.PeerConnectionState)) (*agentLeg, string, error) {
 	if err := checkBrowserOffer(offer); err != nil {
 		return nil, "", err
 	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	var keys *dtlsKeys
+	if routes != nil {
+		keys = &dtlsKeys{}
+	}
+	api, err := newWebRTCAPI(cfg, mux, keys)
+	if err != nil {
+		return nil, "", err
+	}
+	// No RFC 9335 header encryption: no header extensions are negotiated,
+	// so it would protect nothing, and the gateway's own SRTP does not do it.
+	pc, err := api.NewPeerConnection(webrtc.Configuration{RTPHeaderEncryptionPolicy: webrtc.RTPHeaderEncryptionPolicyDisable})
 	if err != nil {
 		return nil, "", fmt.Errorf("new peer connection: %w", err)
 	}
-	l := &agentLeg{pc: pc, out: newRewriter(time.Now().UnixNano())}
+	l := &agentLeg{pc: pc, out: newRewriter(time.Now().UnixNano()), keys: keys, log: log}
 	l.lastRecv.Store(time.Now().UnixNano())
-	pc.OnConnectionStateChange(onState)
+	var sender *webrtc.RTPSender
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateConnected && routes != nil && sender != nil {
+			if err := l.ownSRTP(routes, sender, receiverOf(pc, sender)); err != nil {
+				log.Warn("browser leg stays on pion's SRTP path", "err", err)
+			}
+		}
+		onState(st)
+	})
 	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		if tr.Kind() == webrtc.RTPCodecTypeAudio {
 			l.readBrowser(tr, rcv)
@@ -243,7 +302,7 @@ func newAgentLeg(api *webrtc.API, offer string, onState func(webrtc.PeerConnecti
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return fail(fmt.Errorf("the offer was refused: %w", err))
 	}
-	if _, err := pc.AddTrack(legTrack{l}); err != nil {
+	if sender, err = pc.AddTrack(legTrack{l}); err != nil {
 		return fail(fmt.Errorf("add track: %w", err))
 	}
 	answer, err := pc.CreateAnswer(nil)
@@ -270,7 +329,7 @@ func (l *agentLeg) readBrowser(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) 
 			inTE = uint8(c.PayloadType)
 		}
 	}
-	go drainRTCP(rcv)
+	l.drainOnce.Do(func() { go drainRTCP(rcv) })
 	var buf [1500]byte
 	for {
 		n, _, err := tr.Read(buf[:])
@@ -298,6 +357,16 @@ func (l *agentLeg) receive(pkt []byte, inTE uint8, now int64) {
 	if b := l.sink.Load(); b != nil {
 		b.e.forward(pkt, now)
 	}
+}
+
+// receiverOf is the receiver of the transceiver that has sender.
+func receiverOf(pc *webrtc.PeerConnection, s *webrtc.RTPSender) *webrtc.RTPReceiver {
+	for _, t := range pc.GetTransceivers() {
+		if t.Sender() == s {
+			return t.Receiver()
+		}
+	}
+	return nil
 }
 
 // drainRTCP reads the browser's RTCP so pion's buffers never fill.
@@ -349,9 +418,15 @@ func (l *agentLeg) forward(pkt []byte, now int64) {
 	h := &l.hdr
 	*h = rtp.Header{Version: 2, Marker: pkt[1]&0x80 != 0, PayloadType: pkt[1] & 0x7f, CSRC: h.CSRC[:0],
 		SequenceNumber: binary.BigEndian.Uint16(pkt[2:]), Timestamp: binary.BigEndian.Uint32(pkt[4:]), SSRC: binary.BigEndian.Uint32(pkt[8:])}
-	_, err := b.w.WriteRTP(h, pkt[12:])
+	sent, owned := l.writeSRTP(pkt)
+	if !owned {
+		_, err := b.w.WriteRTP(h, pkt[12:])
+		if sent = err == nil; sent {
+			l.notePionWrite(h.SSRC, h.SequenceNumber)
+		}
+	}
 	l.wmu.Unlock()
-	if err == nil {
+	if sent {
 		l.sent.Add(1)
 	}
 }
@@ -369,5 +444,6 @@ func (l *agentLeg) close() {
 		return
 	}
 	l.setSink(nil)
+	l.unroute()
 	_ = l.pc.Close()
 }

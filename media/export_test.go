@@ -67,8 +67,23 @@ func (g *Gateway) CallStats(id warmline.CallID) string {
 			l.mu.Lock()
 			bound := l.bind != nil
 			l.mu.Unlock()
-			s += fmt.Sprintf("browser leg: received %d sent %d bound %v sink %v", l.received.Load(), l.sent.Load(), bound, l.sink.Load() != nil)
+			s += fmt.Sprintf("browser leg: received %d sent %d bound %v sink %v own SRTP %v dropped %d", l.received.Load(), l.sent.Load(), bound, l.sink.Load() != nil, l.srtpProven.Load(), l.srtpDropped.Load())
 		}
 	}
 	return s
+}
+
+// BrowserSRTP reports whether the agent's current browser leg runs its
+// own SRTP (browsersrtp.go) and how many of the browser's packets it
+// dropped there (failed authentication or replayed).
+func (g *Gateway) BrowserSRTP(agent warmline.UserID) (owned bool, dropped uint64) {
+	sess := g.session(agent)
+	if sess == nil {
+		return false, 0
+	}
+	l := sess.currentLeg()
+	if l == nil {
+		return false, 0
+	}
+	return l.srtpProven.Load(), l.srtpDropped.Load()
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/warmline/warmline/backend/warmline"
 )
@@ -44,6 +43,10 @@ type Config struct {
 	PublicIPs []string
 	// ICEIncludeLoopback offers 127.0.0.1 candidates (tests, one machine).
 	ICEIncludeLoopback bool
+	// PionSRTP leaves the browser legs' SRTP to pion's own read and write
+	// chain instead of the gateway's (browsersrtp.go): slower, kept to
+	// compare the two and as a way out.
+	PionSRTP bool
 	// ICEServers are the STUN/TURN servers handed to browsers.
 	ICEServers []ICEServer
 	// MediaTimeout ends a call with no RTP either way for this long (30 s).
@@ -94,8 +97,8 @@ type Gateway struct {
 	store Store
 	log   *slog.Logger
 
-	api     *webrtc.API
-	iceMux  ice.UDPMux // the browser legs' shared ICE socket; closed by shutdown
+	iceMux  ice.UDPMux  // the browser legs' shared ICE socket; closed by shutdown
+	routes  *srtpRoutes // browsers' addresses → legs that run their own SRTP
 	ports   *portAlloc
 	listen  []listenAddr
 	rtpIP   net.IP     // RTP sockets bind here
@@ -182,12 +185,10 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 	}
 	g.dua = &sipgo.DialogUA{Client: g.cli, ContactHDR: g.contact("udp")}
 	// Last: nothing below can fail and leave the port open.
-	if g.iceMux, err = newICEMux(cfg, g.rtpIP); err != nil {
-		_ = g.ua.Close()
-		return nil, fmt.Errorf("media: %w", err)
+	if !cfg.PionSRTP {
+		g.routes = &srtpRoutes{}
 	}
-	if g.api, err = newWebRTCAPI(cfg, g.iceMux); err != nil {
-		_ = g.iceMux.Close()
+	if g.iceMux, err = newICEMux(cfg, g.rtpIP, g.routes); err != nil {
 		_ = g.ua.Close()
 		return nil, fmt.Errorf("media: %w", err)
 	}

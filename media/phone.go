@@ -354,7 +354,7 @@ func (g *Gateway) openLeg(s *agentSession, offer string) error {
 			s.push(phoneOut{Type: "leg", State: "connecting"})
 		}
 	}
-	l, answer, err := newAgentLeg(g.api, offer, onState)
+	l, answer, err := newAgentLeg(g.cfg, g.iceMux, g.routes, g.log, offer, onState)
 	if err != nil {
 		return warmline.FieldErrorf(warmline.EINVALID, "sdp", "%s", err.Error())
 	}

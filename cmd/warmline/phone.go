@@ -75,6 +75,9 @@ func phoneConfig(httpAddr string) (cfg media.Config, off bool, err error) {
 	if cfg.Demo, err = boolEnv("WARMLINE_DEMO_LINE", true); err != nil {
 		return cfg, false, err
 	}
+	if cfg.PionSRTP, err = boolEnv("WARMLINE_PION_SRTP", false); err != nil {
+		return cfg, false, err
+	}
 	return cfg, false, nil
 }
 
