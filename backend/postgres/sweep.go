@@ -44,6 +44,10 @@ type SweepResult struct {
 	// Events is the number of events written (0 when nothing changed).
 	Events   int
 	Duration time.Duration
+	// LongestTx is the longest of the sweep's writing transactions: the
+	// longest time it held the row locks it took (among them the event
+	// counters of the organisations it wrote events for).
+	LongestTx time.Duration
 }
 
 // Sweep evaluates every client once, unless another process is sweeping.
@@ -70,7 +74,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	res := SweepResult{}
 	args := scope{}.args(now)
 	for _, st := range engineSteps {
+		t0 := time.Now()
 		n, err := sweepStep(ctx, conn, st.sql, args)
+		res.LongestTx = max(res.LongestTx, time.Since(t0))
 		if err != nil {
 			var pe *pq.Error
 			if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
