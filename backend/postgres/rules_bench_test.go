@@ -245,7 +245,12 @@ func BenchmarkRules(b *testing.B) {
 }
 
 func benchSweep(b *testing.B, db *postgres.DB, now time.Time) {
-	sw := postgres.NewSweeper(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// WL_BENCH_STEPS=1 logs each step of each sweep (slog debug, stderr).
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("WL_BENCH_STEPS") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	sw := postgres.NewSweeper(db, log)
 	sw.Now = func() time.Time { return now }
 	first, err := sw.Sweep(context.Background())
 	if err != nil {

@@ -551,3 +551,28 @@ func TestRulesEngine_CalendarChangeRewritesOnlyMovedClients(t *testing.T) {
 		}
 	}
 }
+
+// Deleting an organisation deletes its work items and rule actions (they
+// reference their client, which references the organisation), even when
+// its users, deleted with it, closed, own or undid them. (Its stage
+// transitions, whose actors are users too, still stand in the way and are
+// deleted first here.)
+func TestRulesEngine_DeletingAnOrganisationDeletesItsQueues(t *testing.T) {
+	f := newFunnel(t)
+	agent := newUser(t, f.db, f.ctx, warmline.RoleAgent)
+	c := f.client(t, "Warm", 3, msk("2026-11-16 10:00"), 1)
+	if n := f.sweep(t, msk("2026-11-24 12:00")); n == 0 {
+		t.Fatal("the sweep raised nothing")
+	}
+	f.db.MustExec(`UPDATE work_items SET owner_id = $2, closed_by = $2, closed_at = now(), decision = 'keep' WHERE client_id = $1`, c, agent.ID)
+	f.db.MustExec(`UPDATE rule_actions SET undone_by = $2, undone_at = now() WHERE client_id = $1`, c, agent.ID)
+	f.db.MustExec(`DELETE FROM stage_transitions WHERE org_id = $1`, f.org.ID)
+	f.db.MustExec(`DELETE FROM organisations WHERE id = $1`, f.org.ID)
+	var left int
+	if err := f.db.Get(&left, `SELECT (SELECT count(*) FROM work_items WHERE org_id = $1) + (SELECT count(*) FROM rule_actions WHERE org_id = $1)`, f.org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d work items and rule actions outlived their organisation", left)
+	}
+}
