@@ -100,16 +100,13 @@ var clientJSONAtNow = strings.ReplaceAll(clientJSON, "$1", "now()")
 
 // elapsedSQL is the working time from a client's last touch to $1 in its
 // stage's unit (whole working days, or working hours to one decimal), with
-// o from orgCalendars. Whole days are wl_working_days_between counted on
-// the loaded calendar: that function's two lookups per day, for every
-// cooled client of a first sweep, were most of its time.
+// o from orgCalendars. Whole days are counted on the loaded calendar by
+// wl_cal_days_between, week by week: wl_working_days_between's two
+// lookups per day, then a day-by-day count, for every cooled client of a
+// first sweep, were most of its time, then a fifth.
 const elapsedSQL = `(CASE WHEN s.cooling_unit = 'hours'
 	THEN round(wl_working_minutes_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone)::numeric / 6) / 10
-	ELSE (SELECT count(*) FROM generate_series((GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::date + 1,
-			($1 AT TIME ZONE o.time_zone)::date, interval '1 day') g(d)
-		WHERE o.opens[extract(isodow FROM g.d)::int] IS NOT NULL AND NOT g.d::date = ANY (o.holidays)
-		  AND (g.d::date < ($1 AT TIME ZONE o.time_zone)::date
-			OR (GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::time <= ($1 AT TIME ZONE o.time_zone)::time)) END)::float8`
+	ELSE wl_cal_days_between(GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone, o.opens, o.holidays) END)::float8`
 
 // unitWords names a stage's unit in a reason, as rules.unitWords does.
 const unitWords = `CASE WHEN s.cooling_unit = 'hours' THEN 'working hours' ELSE 'working days' END`
