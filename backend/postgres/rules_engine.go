@@ -90,11 +90,9 @@ const clientJSON = `jsonb_build_object('id', c.id, 'name', c.name, 'company', c.
 
 // orgCalendars is a CTE o of the organisations in scope with their working
 // calendar loaded once each (wl_calendar), for statements that do calendar
-// arithmetic per client. A scope of clients loads only their
-// organisations' (a sweep's batch: one or two, not every one).
+// arithmetic per client.
 const orgCalendars = `o AS MATERIALIZED (SELECT o.*, k.opens, k.closes, k.holidays
-		FROM organisations o, wl_calendar(o.id) k WHERE (` + orgInScope + `)
-		  AND ($4::bigint[] IS NULL OR o.id IN (SELECT c.org_id FROM clients c WHERE c.id = ANY($4))))`
+		FROM organisations o, wl_calendar(o.id) k WHERE ` + orgInScope + `)`
 
 // clientJSONAtNow is clientJSON with its cooling state at the
 // transaction's time, as findClient reads it.
@@ -201,7 +199,7 @@ var engineSteps = []struct {
 	// need is the due-ness (see dueSQL) without which the step has nothing
 	// to do for a client.
 	need []string
-	// find lists (org_id, client_id) every client of the scope the step may act on
+	// find lists (client_id) every client of the scope the step may act on
 	// (a superset: the step checks again). The sweep finds them once, then
 	// runs sql over them in bounded batches (sweep.go).
 	find string
@@ -212,7 +210,7 @@ var engineSteps = []struct {
 	// deleted; a callback once the client is contacted after it fell due
 	// or its next action moved to the future.
 	{"close resolved work items", []string{"open"},
-		`SELECT w.org_id, w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		`SELECT w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
 		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE w.closed_at IS NULL AND ` + inScope + ` AND ` + resolved,
 		`WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
@@ -245,7 +243,7 @@ var engineSteps = []struct {
 
 	// ... and move it to another stage; then its further actions are done.
 	{"move cooled", []string{"pending", "cooled"},
-		`SELECT w.org_id, w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		`SELECT w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
 		WHERE NOT w.actions_done AND w.kind = 'cooled' AND ` + inScope,
 		ruleMove(`UPDATE work_items w SET actions_done = true
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
@@ -269,7 +267,7 @@ var engineSteps = []struct {
 	// after-call answer in time ends in the rejected stage (if the client
 	// is still where the call found it).
 	{"objective funnel defaults", []string{"outcome"},
-		`SELECT co.org_id, co.client_id FROM call_outcomes co JOIN clients c ON c.org_id = co.org_id AND c.id = co.client_id
+		`SELECT co.client_id FROM call_outcomes co JOIN clients c ON c.org_id = co.org_id AND c.id = co.client_id
 		WHERE co.decided_at IS NULL AND co.due_at <= $1 AND ` + inScope,
 		ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
 			outcome = CASE WHEN c.stage_id = co.stage_id THEN 'rejected' ELSE 'keep' END
@@ -284,10 +282,10 @@ var engineSteps = []struct {
 }
 
 // clientsOf is the find query of a step whose clients are the rows of src.
-// Only the keys are asked for, so Postgres leaves the rest of src's
+// Only client_id is asked for, so Postgres leaves the rest of src's
 // columns (the reasons) uncomputed.
 func clientsOf(src string) string {
-	return `SELECT f.org_id, f.client_id FROM (` + src + `) f`
+	return `SELECT f.client_id FROM (` + src + `) f`
 }
 
 // skipLocked ends the query of the clients a step updates: a client that

@@ -150,10 +150,8 @@ func analyzeWorkItems(ctx context.Context, conn *sqlx.Conn) error {
 	return nil
 }
 
-// sweepFind answers the clients a step's find query lists, by
-// organisation, then id: a batch then holds the event counters of one or
-// two organisations, not of every one with a client in it, loads only
-// their calendars, and its clients share index and heap pages.
+// sweepFind answers the clients a step's find query lists, in id order
+// (batches of neighbouring clients share index and heap pages).
 func sweepFind(ctx context.Context, conn *sqlx.Conn, find string, args []any) ([]warmline.ClientID, error) {
 	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -166,9 +164,8 @@ func sweepFind(ctx context.Context, conn *sqlx.Conn, find string, args []any) ([
 	// A find query need not use every scope argument, but Postgres must
 	// know the type of each one it is given.
 	var ids []warmline.ClientID
-	q := `SELECT f.client_id FROM (SELECT DISTINCT f.org_id, f.client_id FROM (` + find + `) f,
-			(SELECT $1::timestamptz, $2::bigint, $3::bigint, $4::bigint[]) p) f
-		ORDER BY f.org_id, f.client_id`
+	q := `SELECT DISTINCT f.client_id FROM (` + find + `) f, (SELECT $1::timestamptz, $2::bigint, $3::bigint, $4::bigint[]) p
+		ORDER BY f.client_id`
 	if err := tx.SelectContext(ctx, &ids, q, args...); err != nil {
 		return nil, err
 	}
