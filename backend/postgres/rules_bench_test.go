@@ -210,7 +210,9 @@ func rulesBenchShapes() []string {
 //
 //   - sweep: the periodic sweep over every client of every organisation.
 //     The first sweep (reported as first-s, first-events) raises every work
-//     item the generated data calls for; each timed one runs a minute later
+//     item the generated data calls for (first-longest-tx-s: its longest
+//     transaction, which holds the event counters of the organisations it
+//     writes events for until it commits); each timed one runs a minute later
 //     than the last, as in production.
 //   - call-ended: the incremental evaluation after one call ends —
 //     recordCallContact in its own transaction (counting the contact,
@@ -243,7 +245,12 @@ func BenchmarkRules(b *testing.B) {
 }
 
 func benchSweep(b *testing.B, db *postgres.DB, now time.Time) {
-	sw := postgres.NewSweeper(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// WL_BENCH_STEPS=1 logs each step of each sweep (slog debug, stderr).
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("WL_BENCH_STEPS") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	sw := postgres.NewSweeper(db, log)
 	sw.Now = func() time.Time { return now }
 	first, err := sw.Sweep(context.Background())
 	if err != nil {
@@ -266,6 +273,7 @@ func benchSweep(b *testing.B, db *postgres.DB, now time.Time) {
 	// Reported after the loop: b.Loop resets what came before it.
 	b.ReportMetric(first.Duration.Seconds(), "first-s")
 	b.ReportMetric(float64(first.Events), "first-events")
+	b.ReportMetric(first.LongestTx.Seconds(), "first-longest-tx-s")
 	b.ReportMetric(scan.Seconds()*1000, "scan-ms")
 }
 

@@ -100,16 +100,13 @@ var clientJSONAtNow = strings.ReplaceAll(clientJSON, "$1", "now()")
 
 // elapsedSQL is the working time from a client's last touch to $1 in its
 // stage's unit (whole working days, or working hours to one decimal), with
-// o from orgCalendars. Whole days are wl_working_days_between counted on
-// the loaded calendar: that function's two lookups per day, for every
-// cooled client of a first sweep, were most of its time.
+// o from orgCalendars. Whole days are counted on the loaded calendar by
+// wl_cal_days_between, week by week: wl_working_days_between's two
+// lookups per day, then a day-by-day count, for every cooled client of a
+// first sweep, were most of its time, then a fifth.
 const elapsedSQL = `(CASE WHEN s.cooling_unit = 'hours'
 	THEN round(wl_working_minutes_between(c.org_id, GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone)::numeric / 6) / 10
-	ELSE (SELECT count(*) FROM generate_series((GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::date + 1,
-			($1 AT TIME ZONE o.time_zone)::date, interval '1 day') g(d)
-		WHERE o.opens[extract(isodow FROM g.d)::int] IS NOT NULL AND NOT g.d::date = ANY (o.holidays)
-		  AND (g.d::date < ($1 AT TIME ZONE o.time_zone)::date
-			OR (GREATEST(c.stage_entered_at, c.last_contact_at) AT TIME ZONE o.time_zone)::time <= ($1 AT TIME ZONE o.time_zone)::time)) END)::float8`
+	ELSE wl_cal_days_between(GREATEST(c.stage_entered_at, c.last_contact_at), $1, o.time_zone, o.opens, o.holidays) END)::float8`
 
 // unitWords names a stage's unit in a reason, as rules.unitWords does.
 const unitWords = `CASE WHEN s.cooling_unit = 'hours' THEN 'working hours' ELSE 'working days' END`
@@ -202,63 +199,39 @@ var engineSteps = []struct {
 	// need is the due-ness (see dueSQL) without which the step has nothing
 	// to do for a client.
 	need []string
+	// find lists (client_id) every client of the scope the step may act on
+	// (a superset: the step checks again). The sweep finds them once, then
+	// runs sql over them in bounded batches (sweep.go).
+	find string
 	sql  string
 }{
 	// Work items whose reason passed are closed: contacted since it
 	// cooled (or cooling is over), the client moved on, was handed off or
 	// deleted; a callback once the client is contacted after it fell due
 	// or its next action moved to the future.
-	{"close resolved work items", []string{"open"}, `WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
+	{"close resolved work items", []string{"open"},
+		`SELECT w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE w.closed_at IS NULL AND ` + inScope + ` AND ` + resolved,
+		`WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE w.closed_at IS NULL AND c.org_id = w.org_id AND c.id = w.client_id AND ` + inScope + `
-		  AND (c.deleted_at IS NOT NULL OR c.handed_off OR s.kind <> 'open'
-			OR (w.kind = 'cooling_soon' AND NOT (c.cooling_soon_at = w.episode_at AND c.cools_at > $1))
-			OR (w.kind = 'cooled' AND (c.last_contact_at >= w.episode_at OR (c.cools_at IS DISTINCT FROM w.episode_at
-				AND (c.cools_at IS NULL OR c.cools_at > $1)
-				AND NOT EXISTS (SELECT 1 FROM rule_actions r WHERE r.org_id = w.org_id AND r.client_id = w.client_id
-					AND r.work_item_id = w.id AND r.action = 'move' AND r.undone_at IS NULL))))
-			OR (w.kind = 'zombie' AND (c.stage_entered_at <> w.episode_at OR s.contact_limit = 0 OR c.stage_contacts < s.contact_limit))
-			OR (w.kind = 'callback' AND (c.last_contact_at >= w.episode_at OR c.next_action_at > GREATEST($1, w.episode_at))))
+		  AND ` + resolved + `
 		RETURNING w.*),
 	ev AS (SELECT w.org_id, w.id AS ord, '` + warmline.EventWorkItemClosed + `' AS type, ` + workItemJSON + ` AS data FROM w)` + emitEvents},
 
 	// Callbacks fall due at the client's next-action time.
-	{"open due callbacks", []string{"callback"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
-			'callback due ' || to_char(c.next_action_at AT TIME ZONE o.time_zone, 'YYYY-MM-DD HH24:MI') AS reason,
-			c.next_action_at AS episode_at, true AS actions_done, false AS notify
-		FROM clients c JOIN organisations o ON o.id = c.org_id
-		WHERE c.deleted_at IS NULL AND c.next_action_at <= $1 AND `+inScope+` AND NOT c.handed_off
-		  AND (c.last_contact_at IS NULL OR c.last_contact_at < c.next_action_at)
-		  AND `+noItem(warmline.WorkCallback, "c.next_action_at"), warmline.WorkCallback, "")},
+	{"open due callbacks", []string{"callback"}, clientsOf(dueCallbacks), openItems(dueCallbacks, warmline.WorkCallback, "")},
 
 	// Cooling soon: between the soon moment and cooling.
-	{"open cooling soon", []string{"soon"}, openItems(`WITH `+orgCalendars+`,
-		`+dueClients(`c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
-		  AND `+noItem(warmline.WorkCoolingSoon, "c.cooling_soon_at"))+`
-		SELECT c.org_id, c.id AS client_id, c.owner_id,
-			format('cooling soon: %s %s in %s, cools at %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
-			c.cooling_soon_at AS episode_at, true AS actions_done, false AS notify
-		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`, warmline.WorkCoolingSoon, "")},
+	{"open cooling soon", []string{"soon"}, clientsOf(coolingSoon), openItems(coolingSoon, warmline.WorkCoolingSoon, "")},
 
 	// Cooled: always the Cooled queue (a rule action, the owner notified
 	// when the stage says so); reassigning and moving follow below.
-	{"open cooled", []string{"cooled"}, openItems(`WITH `+orgCalendars+`,
-		`+dueClients(`c.cools_at <= $1 AND `+noItem(warmline.WorkCooled, "c.cools_at"))+`
-		SELECT c.org_id, c.id AS client_id, c.owner_id,
-			format('cooled: %s %s in %s, limit %s', `+elapsedSQL+`, `+unitWords+`, s.name, s.cooling_period) AS reason,
-			c.cools_at AS episode_at, (s.cooled_reassign_to IS NULL AND s.cooled_move_to IS NULL) AS actions_done,
-			s.notify_owner AND c.owner_id IS NOT NULL AS notify
-		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`, warmline.WorkCooled, "cooling")},
+	{"open cooled", []string{"cooled"}, clientsOf(cooled), openItems(cooled, warmline.WorkCooled, "cooling")},
 
 	// A cooled client's stage may reassign it ...
-	{"reassign cooled", []string{"pending", "cooled"}, `WITH p AS (SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
-			s.cooled_reassign_to AS to_owner, w.reason
-		FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
-		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
-		JOIN users u ON u.org_id = s.org_id AND u.id = s.cooled_reassign_to AND u.active
-		WHERE NOT w.actions_done AND w.closed_at IS NULL AND w.kind = 'cooled' AND c.deleted_at IS NULL AND ` + inScope + `
-		  AND c.owner_id IS DISTINCT FROM s.cooled_reassign_to
-		FOR UPDATE OF c SKIP LOCKED),
+	{"reassign cooled", []string{"pending", "cooled"}, clientsOf(cooledToReassign), `WITH p AS (` + cooledToReassign + ` ` + skipLocked + `),
 	c AS (UPDATE clients c SET owner_id = p.to_owner, updated_at = clock_timestamp() FROM p
 		WHERE c.org_id = p.org_id AND c.id = p.client_id RETURNING c.*),
 	wi AS (UPDATE work_items w SET owner_id = p.to_owner FROM p WHERE w.id = p.work_item_id),
@@ -269,35 +242,18 @@ var engineSteps = []struct {
 		UNION ALL SELECT r.org_id, r.client_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r)` + emitEvents},
 
 	// ... and move it to another stage; then its further actions are done.
-	{"move cooled", []string{"pending", "cooled"}, ruleMove(`UPDATE work_items w SET actions_done = true
+	{"move cooled", []string{"pending", "cooled"},
+		`SELECT w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		WHERE NOT w.actions_done AND w.kind = 'cooled' AND ` + inScope,
+		ruleMove(`UPDATE work_items w SET actions_done = true
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE NOT w.actions_done AND w.kind = 'cooled' AND c.org_id = w.org_id AND c.id = w.client_id AND `+inScope+`
 		RETURNING w.org_id, w.client_id, s.cooled_move_to AS to_stage_id, w.reason, w.id AS work_item_id`, "cooling", "move")},
 
 	// Zombies: the contact limit reached in an open stage without progress.
-	{"open zombies", []string{"zombie_queue"}, openItems(`SELECT c.org_id, c.id AS client_id, c.owner_id,
-			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
-			c.stage_entered_at AS episode_at, true AS actions_done, false AS notify
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
-		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
-		  AND `+inScope+` AND NOT c.handed_off
-		  AND (s.zombie_action = 'queue' OR (s.zombie_action = 'reject' AND NOT EXISTS (
-			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
-		  AND `+noItem(warmline.WorkZombie, "c.stage_entered_at"), warmline.WorkZombie, "zombie")},
-	{"reject zombies", []string{"zombie_reject"}, ruleMove(`SELECT c.org_id, c.id AS client_id,
-			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
-			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
-			NULL::bigint AS work_item_id
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
-		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
-		  AND s.zombie_action = 'reject' AND `+inScope+` AND NOT c.handed_off
-		FOR UPDATE OF c SKIP LOCKED`, "zombie", "reject")},
-	{"hand off zombies", []string{"zombie_handoff"}, `WITH p AS (SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
-			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
-		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
-		  AND s.zombie_action = 'handoff' AND ` + inScope + ` AND NOT c.handed_off
-		FOR UPDATE OF c SKIP LOCKED),
+	{"open zombies", []string{"zombie_queue"}, clientsOf(zombiesToQueue), openItems(zombiesToQueue, warmline.WorkZombie, "zombie")},
+	{"reject zombies", []string{"zombie_reject"}, clientsOf(zombiesToReject), ruleMove(zombiesToReject+` `+skipLocked, "zombie", "reject")},
+	{"hand off zombies", []string{"zombie_handoff"}, clientsOf(zombiesToHandOff), `WITH p AS (` + zombiesToHandOff + ` ` + skipLocked + `),
 	c AS (UPDATE clients c SET handed_off = true, handed_off_at = $1, updated_at = clock_timestamp() FROM p
 		WHERE c.org_id = p.org_id AND c.id = p.client_id RETURNING c.*),
 	r AS (INSERT INTO rule_actions (org_id, client_id, rule, action, reason, before, after, created_at)
@@ -310,7 +266,10 @@ var engineSteps = []struct {
 	// The objective funnel: a new client's first contact without an
 	// after-call answer in time ends in the rejected stage (if the client
 	// is still where the call found it).
-	{"objective funnel defaults", []string{"outcome"}, ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
+	{"objective funnel defaults", []string{"outcome"},
+		`SELECT co.client_id FROM call_outcomes co JOIN clients c ON c.org_id = co.org_id AND c.id = co.client_id
+		WHERE co.decided_at IS NULL AND co.due_at <= $1 AND ` + inScope,
+		ruleMove(`UPDATE call_outcomes co SET decided_at = $1,
 			outcome = CASE WHEN c.stage_id = co.stage_id THEN 'rejected' ELSE 'keep' END
 		FROM clients c, organisations o
 		WHERE co.decided_at IS NULL AND co.due_at <= $1 AND c.org_id = co.org_id AND c.id = co.client_id AND o.id = co.org_id
@@ -321,6 +280,88 @@ var engineSteps = []struct {
 			format('objective funnel: no outcome within %s s after the first contact (call %s)', o.wrap_up_seconds, co.call_id) AS reason,
 			NULL::bigint AS work_item_id`, "objective_funnel", "reject")},
 }
+
+// clientsOf is the find query of a step whose clients are the rows of src.
+// Only client_id is asked for, so Postgres leaves the rest of src's
+// columns (the reasons) uncomputed.
+func clientsOf(src string) string {
+	return `SELECT f.client_id FROM (` + src + `) f`
+}
+
+// skipLocked ends the query of the clients a step updates: a client that
+// a person's write holds is left to the next run.
+const skipLocked = `FOR UPDATE OF c SKIP LOCKED`
+
+// resolved is the condition that the open work item w of client c (in
+// stage s) is to be closed.
+const resolved = `(c.deleted_at IS NOT NULL OR c.handed_off OR s.kind <> 'open'
+			OR (w.kind = 'cooling_soon' AND NOT (c.cooling_soon_at = w.episode_at AND c.cools_at > $1))
+			OR (w.kind = 'cooled' AND (c.last_contact_at >= w.episode_at OR (c.cools_at IS DISTINCT FROM w.episode_at
+				AND (c.cools_at IS NULL OR c.cools_at > $1)
+				AND NOT EXISTS (SELECT 1 FROM rule_actions r WHERE r.org_id = w.org_id AND r.client_id = w.client_id
+					AND r.work_item_id = w.id AND r.action = 'move' AND r.undone_at IS NULL))))
+			OR (w.kind = 'zombie' AND (c.stage_entered_at <> w.episode_at OR s.contact_limit = 0 OR c.stage_contacts < s.contact_limit))
+			OR (w.kind = 'callback' AND (c.last_contact_at >= w.episode_at OR c.next_action_at > GREATEST($1, w.episode_at))))`
+
+// The sources of the steps that raise work items or act on clients: one
+// row per client (org_id, client_id, ...) that the step acts on.
+var (
+	dueCallbacks = `SELECT c.org_id, c.id AS client_id, c.owner_id,
+			'callback due ' || to_char(c.next_action_at AT TIME ZONE o.time_zone, 'YYYY-MM-DD HH24:MI') AS reason,
+			c.next_action_at AS episode_at, true AS actions_done, false AS notify
+		FROM clients c JOIN organisations o ON o.id = c.org_id
+		WHERE c.deleted_at IS NULL AND c.next_action_at <= $1 AND ` + inScope + ` AND NOT c.handed_off
+		  AND (c.last_contact_at IS NULL OR c.last_contact_at < c.next_action_at)
+		  AND ` + noItem(warmline.WorkCallback, "c.next_action_at")
+
+	coolingSoon = `WITH ` + orgCalendars + `,
+		` + dueClients(`c.cooling_soon_at <= $1 AND c.cools_at > $1 AND c.cooling_soon_at < c.cools_at
+		  AND `+noItem(warmline.WorkCoolingSoon, "c.cooling_soon_at")) + `
+		SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('cooling soon: %s %s in %s, cools at %s', ` + elapsedSQL + `, ` + unitWords + `, s.name, s.cooling_period) AS reason,
+			c.cooling_soon_at AS episode_at, true AS actions_done, false AS notify
+		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`
+
+	cooled = `WITH ` + orgCalendars + `,
+		` + dueClients(`c.cools_at <= $1 AND `+noItem(warmline.WorkCooled, "c.cools_at")) + `
+		SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('cooled: %s %s in %s, limit %s', ` + elapsedSQL + `, ` + unitWords + `, s.name, s.cooling_period) AS reason,
+			c.cools_at AS episode_at, (s.cooled_reassign_to IS NULL AND s.cooled_move_to IS NULL) AS actions_done,
+			s.notify_owner AND c.owner_id IS NOT NULL AS notify
+		FROM due c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id JOIN o ON o.id = c.org_id`
+
+	cooledToReassign = `SELECT w.id AS work_item_id, c.org_id, c.id AS client_id, c.owner_id AS from_owner,
+			s.cooled_reassign_to AS to_owner, w.reason
+		FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
+		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		JOIN users u ON u.org_id = s.org_id AND u.id = s.cooled_reassign_to AND u.active
+		WHERE NOT w.actions_done AND w.closed_at IS NULL AND w.kind = 'cooled' AND c.deleted_at IS NULL AND ` + inScope + `
+		  AND c.owner_id IS DISTINCT FROM s.cooled_reassign_to`
+
+	zombiesToQueue = `SELECT c.org_id, c.id AS client_id, c.owner_id,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
+			c.stage_entered_at AS episode_at, true AS actions_done, false AS notify
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND ` + inScope + ` AND NOT c.handed_off
+		  AND (s.zombie_action = 'queue' OR (s.zombie_action = 'reject' AND NOT EXISTS (
+			SELECT 1 FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL)))
+		  AND ` + noItem(warmline.WorkZombie, "c.stage_entered_at")
+
+	zombiesToReject = `SELECT c.org_id, c.id AS client_id,
+			(SELECT r.id FROM stages r WHERE r.org_id = c.org_id AND r.kind = 'rejected' AND r.deleted_at IS NULL ORDER BY r.position LIMIT 1) AS to_stage_id,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason,
+			NULL::bigint AS work_item_id
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND s.zombie_action = 'reject' AND ` + inScope + ` AND NOT c.handed_off`
+
+	zombiesToHandOff = `SELECT c.org_id, c.id AS client_id, s.handoff_channel, s.handoff_email, s.handoff_webhook,
+			format('zombie: %s contacts in %s without progress, limit %s', c.stage_contacts, s.name, s.contact_limit) AS reason
+		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		WHERE c.deleted_at IS NULL AND s.kind = 'open' AND s.contact_limit > 0 AND c.stage_contacts >= s.contact_limit
+		  AND s.zombie_action = 'handoff' AND ` + inScope + ` AND NOT c.handed_off`
+)
 
 // dueSQL says, for the clients of a client scope, which steps can have
 // anything to do: evaluating one client then runs this one cheap query

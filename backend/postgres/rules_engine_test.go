@@ -206,9 +206,11 @@ func TestRulesEngine_SQLCalendarMatchesGo(t *testing.T) {
 					Soon  time.Time `db:"soon_at"`
 					Cools time.Time `db:"cools_at"`
 					Days  int       `db:"days"`
+					Fast  int       `db:"fast_days"`
 					Mins  float64   `db:"mins"`
 				}
 				const q = `SELECT d.soon_at, d.cools_at, wl_working_days_between($1, $2, d.cools_at + interval '1 day', $8) AS days,
+						wl_cal_days_between($2, d.cools_at + interval '1 day', $8, k.opens, k.holidays) AS fast_days,
 						wl_working_minutes_between($1, $2, d.cools_at + interval '1 day', $8) AS mins
 					FROM wl_calendar($1) k, wl_deadlines($2, 'open', $3, $4, $5, $6, $8, k.opens, k.closes, k.holidays) d WHERE $7 = $7`
 				if err := f.db.Get(&got, q, f.org.ID, base, r.Period, string(r.Unit), r.SoonAbs, r.SoonPercent, 0, tz); err != nil {
@@ -219,8 +221,8 @@ func TestRulesEngine_SQLCalendarMatchesGo(t *testing.T) {
 					t.Errorf("%s from %v, %+v: SQL %v / %v, Go %v / %v", tz, base.In(loc), r, got.Soon.In(loc), got.Cools.In(loc), soon.In(loc), cools.In(loc))
 				}
 				after := cools.Add(24 * time.Hour)
-				if days := cal.WorkingDaysBetween(base, after); days != got.Days {
-					t.Errorf("%s working days from %v to %v: SQL %d, Go %d", tz, base.In(loc), after.In(loc), got.Days, days)
+				if days := cal.WorkingDaysBetween(base, after); days != got.Days || days != got.Fast {
+					t.Errorf("%s working days from %v to %v: SQL %d (on the loaded calendar %d), Go %d", tz, base.In(loc), after.In(loc), got.Days, got.Fast, days)
 				}
 				if mins := cal.WorkingMinutesBetween(base, after); mins != got.Mins {
 					t.Errorf("%s working minutes from %v to %v: SQL %v, Go %v", tz, base.In(loc), after.In(loc), got.Mins, mins)
@@ -549,5 +551,58 @@ func TestRulesEngine_CalendarChangeRewritesOnlyMovedClients(t *testing.T) {
 		if version(c) == v {
 			t.Errorf("a month of holidays did not re-time client %d", c)
 		}
+	}
+}
+
+// Deleting an organisation deletes its work items and rule actions (they
+// reference their client, which references the organisation), even when
+// its users, deleted with it, closed, own or undid them. (Its stage
+// transitions, whose actors are users too, still stand in the way and are
+// deleted first here.)
+func TestRulesEngine_DeletingAnOrganisationDeletesItsQueues(t *testing.T) {
+	f := newFunnel(t)
+	agent := newUser(t, f.db, f.ctx, warmline.RoleAgent)
+	c := f.client(t, "Warm", 3, msk("2026-11-16 10:00"), 1)
+	if n := f.sweep(t, msk("2026-11-24 12:00")); n == 0 {
+		t.Fatal("the sweep raised nothing")
+	}
+	f.db.MustExec(`UPDATE work_items SET owner_id = $2, closed_by = $2, closed_at = now(), decision = 'keep' WHERE client_id = $1`, c, agent.ID)
+	f.db.MustExec(`UPDATE rule_actions SET undone_by = $2, undone_at = now() WHERE client_id = $1`, c, agent.ID)
+	f.db.MustExec(`DELETE FROM stage_transitions WHERE org_id = $1`, f.org.ID)
+	f.db.MustExec(`DELETE FROM organisations WHERE id = $1`, f.org.ID)
+	var left int
+	if err := f.db.Get(&left, `SELECT (SELECT count(*) FROM work_items WHERE org_id = $1) + (SELECT count(*) FROM rule_actions WHERE org_id = $1)`, f.org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d work items and rule actions outlived their organisation", left)
+	}
+}
+
+// wl_cal_days_between, which counts whole weeks at once, counts what the
+// day-by-day count does, on random spans in three time zones and three
+// calendars (a Saturday, holidays on working days and days off).
+func TestRulesEngine_WorkingDaysWeekByWeek(t *testing.T) {
+	db := testDB(t)
+	const q = `WITH cal AS (SELECT ARRAY['09:00','09:00','09:00','09:00','09:00', NULL, NULL]::time[] AS opens,
+				ARRAY['2026-11-04','2026-12-01','2026-11-29','2027-01-01']::date[] AS holidays
+			UNION ALL SELECT ARRAY['09:00','09:00','09:00','09:00','09:00','10:00', NULL]::time[], '{}'::date[]
+			UNION ALL SELECT ARRAY[NULL,'09:00',NULL,'09:00',NULL,NULL,NULL]::time[], ARRAY['2026-11-10']::date[]),
+		tz AS (SELECT unnest(ARRAY['Europe/Moscow','America/New_York','Asia/Vladivostok']) AS tz),
+		p AS (SELECT timestamptz '2026-10-01' + random() * interval '90 days' AS a,
+			(random() * 70 - 5) * interval '1 day' AS span FROM generate_series(1, 2000))
+		SELECT count(*) FILTER (WHERE fast <> slow) FROM (
+			SELECT wl_cal_days_between(p.a, p.a + p.span, tz.tz, cal.opens, cal.holidays) AS fast,
+				(SELECT count(*) FROM generate_series((p.a AT TIME ZONE tz.tz)::date + 1, ((p.a + p.span) AT TIME ZONE tz.tz)::date, interval '1 day') g(d)
+				WHERE cal.opens[extract(isodow FROM g.d)::int] IS NOT NULL AND NOT g.d::date = ANY (cal.holidays)
+				  AND (g.d::date < ((p.a + p.span) AT TIME ZONE tz.tz)::date
+					OR (p.a AT TIME ZONE tz.tz)::time <= ((p.a + p.span) AT TIME ZONE tz.tz)::time)) AS slow
+			FROM p, cal, tz) x`
+	var wrong int
+	if err := db.Get(&wrong, q); err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 {
+		t.Errorf("%d of 18 000 spans counted otherwise than day by day", wrong)
 	}
 }
