@@ -18,8 +18,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/warmline/warmline/media"
 )
 
 // BenchmarkGatewayLoad: N calls through the gateway, each a softphone
@@ -41,8 +39,7 @@ import (
 //	MEDIA_LOAD_AGENTS=1,50,200 MEDIA_LOAD_SECONDS=60 go test ./media -run '^$' -bench GatewayLoad -benchtime 1x
 //
 // MEDIA_LOAD_AGENTS is a list: N=1 first gives the baseline of the same
-// run. MEDIA_LOAD_NICE=-10 runs the gateway at that nice value
-// (WARMLINE_MEDIA_NICE) and the load process at 0. MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of each steady
+// run. MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of each steady
 // state (file.N when several); MEDIA_LOAD_GOROUTINES=file writes the
 // gateway's goroutines (file.N) then.
 func BenchmarkGatewayLoad(b *testing.B) {
@@ -62,16 +59,6 @@ func BenchmarkGatewayLoad(b *testing.B) {
 		}
 	}
 	bin := buildLoadTool(b)
-	if v := os.Getenv("MEDIA_LOAD_NICE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("MEDIA_LOAD_NICE=%q: want a nice value", v)
-		}
-		if err := media.SetProcessPriority(n); err != nil {
-			b.Fatal(err)
-		}
-		loadNice = n
-	}
 	for _, n := range ns {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			prof := os.Getenv("MEDIA_LOAD_CPUPROFILE")
@@ -84,11 +71,6 @@ func BenchmarkGatewayLoad(b *testing.B) {
 		})
 	}
 }
-
-// loadNice is the gateway's nice value in this run (MEDIA_LOAD_NICE, as
-// WARMLINE_MEDIA_NICE sets it for warmline serve); the load process runs
-// at 0.
-var loadNice int
 
 // buildLoadTool builds media/loadtest into a temporary directory.
 func buildLoadTool(b *testing.B) string {
@@ -160,10 +142,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	debug.FreeOSMemory()
 	goBefore, rssBefore := runtime.NumGoroutine(), rssKB("self")
 
-	// The load process starts at nice 0 whatever this process's value
-	// (MEDIA_LOAD_NICE): a child takes its parent thread's, so nice(1)
-	// takes it back.
-	cmd := exec.Command("nice", "-n", strconv.Itoa(-loadNice), bin, "-ws", "ws"+strings.TrimPrefix(f.srv.URL, "http"), "-users", strings.Join(ids, ","),
+	cmd := exec.Command(bin, "-ws", "ws"+strings.TrimPrefix(f.srv.URL, "http"), "-users", strings.Join(ids, ","),
 		"-sip", net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort)), "-direct", strconv.Itoa(directPairs(n)))
 	cmd.Stderr = os.Stderr
 	stdin, _ := cmd.StdinPipe()

@@ -103,21 +103,6 @@ func boolEnv(key string, def bool) (bool, error) {
 	return b, nil
 }
 
-// phoneNice reads WARMLINE_MEDIA_NICE: the nice value this process takes
-// so that the gateway's packets do not wait for a CPU behind other work
-// (media.SetProcessPriority); 0, the default, leaves it as started.
-func phoneNice() (int, error) {
-	v := os.Getenv("WARMLINE_MEDIA_NICE")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < -20 || n > 19 {
-		return 0, fmt.Errorf("WARMLINE_MEDIA_NICE %q: want a nice value from -20 (runs first) to 19", v)
-	}
-	return n, nil
-}
-
 // startPhone starts the media gateway for serve: it runs until ctx ends
 // (its error, if any, arrives on the returned channel), answers /ws/phone
 // and the phone routes through api.Phone, and places the demo calls that
@@ -133,15 +118,6 @@ func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Se
 		log.Info("phone gateway off (WARMLINE_SIP_LISTEN=off)")
 		return errc, nil
 	}
-	nice, err := phoneNice()
-	if err != nil {
-		return nil, err
-	}
-	if nice != 0 {
-		if err := media.SetProcessPriority(nice); err != nil {
-			return nil, fmt.Errorf("WARMLINE_MEDIA_NICE: %w", err)
-		}
-	}
 	g, err := media.New(cfg, postgres.NewCallStore(db), log.With("part", "media"))
 	if err != nil {
 		return nil, fmt.Errorf("phone gateway: %w", err)
@@ -152,7 +128,7 @@ func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Se
 	}
 	log.Info("phone gateway", "node", cfg.Node, "sip", cfg.SIPListen, "sip_public", cfg.SIPPublicAddr,
 		"rtp", fmt.Sprintf("%d-%d", cfg.RTPPortMin, cfg.RTPPortMax), "public_ips", cfg.PublicIPs,
-		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo, "nice", nice)
+		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo)
 	go func() { errc <- g.Run(ctx) }()
 	api.Phone = g
 	go func() {

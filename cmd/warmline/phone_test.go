@@ -60,18 +60,3 @@ func TestPhoneConfig(t *testing.T) {
 		t.Fatalf("off: %v %v", off, err)
 	}
 }
-
-func TestPhoneNice(t *testing.T) {
-	for v, want := range map[string]int{"": 0, "-10": -10, "19": 19, "-20": -20} {
-		t.Setenv("WARMLINE_MEDIA_NICE", v)
-		if n, err := phoneNice(); err != nil || n != want {
-			t.Errorf("WARMLINE_MEDIA_NICE=%q: %d, %v; want %d", v, n, err, want)
-		}
-	}
-	for _, v := range []string{"-21", "20", "high", "1.5"} {
-		t.Setenv("WARMLINE_MEDIA_NICE", v)
-		if _, err := phoneNice(); err == nil || !strings.Contains(err.Error(), "WARMLINE_MEDIA_NICE") {
-			t.Errorf("WARMLINE_MEDIA_NICE=%q: %v", v, err)
-		}
-	}
-}
