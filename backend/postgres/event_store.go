@@ -123,7 +123,10 @@ func (s *EventStore) LatestSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq int64
-	return seq, latestSeq(ctx, s.db, a.OrgID, &seq)
+	if err := latestSeq(ctx, s.db, a.OrgID, &seq); err != nil {
+		return 0, err
+	}
+	return seq, nil
 }
 
 // latestSeq reads an organisation's last event's sequence (0 when none)
