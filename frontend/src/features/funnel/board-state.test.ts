@@ -289,6 +289,16 @@ describe('applyBoardEvent', () => {
       expect(count(s, 2)).toBe(2);
     });
 
+    it('counts nothing for a move there and back when the column it came back to was read after both', () => {
+      // Column 1 read at 120 with the client back in it; column 2 read at 90, before both moves.
+      let s = setColumnClients(loaded(), 1, [client(10, 1, { updated_at: T2 }), client(11, 1)], 80, 120);
+      s = applyBoardEvent(s, at(100, moved(client(10, 2, { updated_at: T1, stage_entered_at: T1 }), 1))).state;
+      s = applyBoardEvent(s, at(110, moved(client(10, 1, { updated_at: T2, stage_entered_at: T2 }), 2))).state;
+      expect([count(s, 1), count(s, 2)]).toEqual([80, 1]);
+      expect(ids(s, 1)).toEqual([10, 11]);
+      expect(ids(s, 2)).toEqual([20]);
+    });
+
     it('leaves both columns alone when both were loaded after the move', () => {
       const s = loaded();
       expect(applyBoardEvent(s, at(85, moved(client(70, 2, { updated_at: T1, stage_entered_at: T1 }), 1))).state).toBe(s);

@@ -180,6 +180,12 @@ export interface UpsertOptions {
   addIfMissing?: boolean;
   /** The stage a missing card left: its count goes down. */
   fromStageId?: StageID;
+  /**
+   * The event's sequence number, when the version comes from one: a column
+   * whose page was read at or after it already holds the change, so its
+   * count is left as it is and no card is added to it.
+   */
+  seq?: number;
 }
 
 /**
@@ -191,6 +197,10 @@ export interface UpsertOptions {
 export function upsertClient(state: BoardState, client: Client, options: UpsertOptions = {}): BoardState {
   const at = findCard(state, client.id);
   const target = state.columns[client.stage_id];
+  const counts = (stageId: StageID) => {
+    const col = state.columns[stageId];
+    return !!col && (options.seq === undefined || lacks(col, options.seq));
+  };
   if (at) {
     const col = state.columns[at.stageId] as BoardColumn;
     const current = col.clients[at.index] as Client;
@@ -203,17 +213,17 @@ export function upsertClient(state: BoardState, client: Client, options: UpsertO
     const left = withColumn(state, at.stageId, {
       ...col,
       clients: col.clients.filter((c) => c.id !== client.id),
-      count: Math.max(0, col.count - 1),
+      count: counts(at.stageId) ? Math.max(0, col.count - 1) : col.count,
     });
-    return target ? withColumn(left, client.stage_id, insertCard(target, client)) : left;
+    return target && counts(client.stage_id) ? withColumn(left, client.stage_id, insertCard(target, client)) : left;
   }
   if (!options.addIfMissing) return state;
   let next = state;
   const from = options.fromStageId !== undefined ? state.columns[options.fromStageId] : undefined;
-  if (from && options.fromStageId !== client.stage_id) {
+  if (from && options.fromStageId !== client.stage_id && counts(options.fromStageId as StageID)) {
     next = withColumn(next, options.fromStageId as StageID, { ...from, count: Math.max(0, from.count - 1) });
   }
-  return target ? withColumn(next, client.stage_id, insertCard(target, client)) : next;
+  return target && counts(client.stage_id) ? withColumn(next, client.stage_id, insertCard(target, client)) : next;
 }
 
 /** removeClient takes a client's card off the board and reports whether there was one. */
@@ -292,16 +302,6 @@ function lacks(col: BoardColumn, seq: number): boolean {
   return seq > col.seq;
 }
 
-/** leaveColumn takes a client that moved away out of a column: its card if loaded, and one from the count. */
-function leaveColumn(state: BoardState, stageId: StageID, clientId: ClientID): BoardState {
-  const col = state.columns[stageId] as BoardColumn;
-  return withColumn(state, stageId, {
-    ...col,
-    clients: col.clients.filter((c) => c.id !== clientId),
-    count: Math.max(0, col.count - 1),
-  });
-}
-
 /** The events after which the board loads again: they change stages or many clients at once. */
 const RELOADING_EVENTS: ReadonlySet<string> = new Set([
   'clients.imported',
@@ -322,25 +322,18 @@ export function applyBoardEvent(state: BoardState, message: ServerMessage): { st
   if (RELOADING_EVENTS.has(message.type)) return { state, reload: true };
   const ev = message as EventMessage;
   switch (ev.type) {
-    case 'client.created': {
-      const target = state.columns[ev.data.stage_id];
-      if (target && !lacks(target, ev.seq)) return { state, reload: false };
-      return { state: upsertClient(state, ev.data, { addIfMissing: true }), reload: !target };
-    }
+    case 'client.created':
+      return {
+        state: upsertClient(state, ev.data, { addIfMissing: true, seq: ev.seq }),
+        reload: !state.columns[ev.data.stage_id],
+      };
     case 'client.updated':
       return { state: upsertClient(state, ev.data), reload: false };
     case 'client.moved': {
       const { client, from_stage_id } = ev.data;
-      const target = state.columns[client.stage_id];
-      const source = state.columns[from_stage_id];
-      const sourceLacks = !!source && lacks(source, ev.seq);
-      if (target && !lacks(target, ev.seq)) {
-        // The target was loaded after the move: only the source may still show the client.
-        return { state: sourceLacks ? leaveColumn(state, from_stage_id, client.id) : state, reload: false };
-      }
       return {
-        state: upsertClient(state, client, { addIfMissing: true, fromStageId: sourceLacks ? from_stage_id : undefined }),
-        reload: !target,
+        state: upsertClient(state, client, { addIfMissing: true, fromStageId: from_stage_id, seq: ev.seq }),
+        reload: !state.columns[client.stage_id],
       };
     }
     case 'client.deleted': {
