@@ -90,7 +90,8 @@ func (s *ClientStore) FindClients(ctx context.Context, f warmline.ClientFilter) 
 		if err := tx.SelectContext(ctx, &page.Items, q, args...); err != nil {
 			return fmt.Errorf("select clients: %w", err)
 		}
-		return latestSeq(ctx, tx, a.OrgID, &page.EventSeq)
+		page.EventSeq, err = latestSeq(ctx, tx, a.OrgID)
+		return err
 	})
 	if err != nil {
 		return nil, err

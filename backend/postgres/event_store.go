@@ -122,21 +122,18 @@ func (s *EventStore) LatestSeq(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var seq int64
-	if err := latestSeq(ctx, s.db, a.OrgID, &seq); err != nil {
-		return 0, err
-	}
-	return seq, nil
+	return latestSeq(ctx, s.db, a.OrgID)
 }
 
 // latestSeq reads an organisation's last event's sequence (0 when none)
 // as q sees it. Sequences are given in commit order, so every event up to
 // it is visible to q and none after it.
-func latestSeq(ctx context.Context, q sqlx.QueryerContext, org warmline.OrgID, seq *int64) error {
-	if err := sqlx.GetContext(ctx, q, seq, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, org); err != nil {
-		return fmt.Errorf("select latest event: %w", err)
+func latestSeq(ctx context.Context, q sqlx.QueryerContext, org warmline.OrgID) (int64, error) {
+	var seq int64
+	if err := sqlx.GetContext(ctx, q, &seq, `SELECT COALESCE(max(seq), 0) FROM events WHERE org_id = $1`, org); err != nil {
+		return 0, fmt.Errorf("select latest event: %w", err)
 	}
-	return nil
+	return seq, nil
 }
 
 // AgentsOwnOnly reports the organisation's "agents see only their own
