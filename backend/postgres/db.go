@@ -24,14 +24,18 @@ type DB struct {
 	*sqlx.DB
 }
 
+// DefaultPoolSize is how many connections a pool opens at most unless
+// told otherwise (SetPoolSize).
+const DefaultPoolSize = 20
+
 // Open connects to dsn and checks the connection.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	sdb, err := sqlx.Open("postgres", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db := &DB{sdb}
+	db.SetPoolSize(DefaultPoolSize)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -39,7 +43,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &DB{db}, nil
+	return db, nil
+}
+
+// SetPoolSize bounds the pool to n connections and lets it keep all n
+// while they are in use: a pool that may open more than it keeps closes
+// and reopens backends (a fork and a cold cache each) under every burst.
+// Connections idle for 5 minutes are still closed.
+func (db *DB) SetPoolSize(n int) {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 }
 
 // Migrate applies the embedded migrations that are not applied yet. Several

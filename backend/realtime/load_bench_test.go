@@ -137,10 +137,8 @@ func BenchmarkHubLoad(b *testing.B) {
 	// 20 they could not (at 10 000 × 1 000 and a fan-out of 20 they wrote
 	// 888–957 events/s, a write waiting 37–90 ms at p50 mostly for a free
 	// connection while the machine had idle time); with 40, 995/s at a
-	// write p50 of 13 ms. The pool keeps every connection it opens: with
-	// fewer idle than open, concurrent writers would churn backends.
-	db.SetMaxOpenConns(40)
-	db.SetMaxIdleConns(40)
+	// write p50 of 13 ms.
+	db.SetPoolSize(40)
 	orgs := loadOrgs(b, db, max(1, maxConns/fanout))
 	var bin string
 	if !inproc {

@@ -80,6 +80,8 @@ type config struct {
 	SeedDemo    bool
 	LogLevel    string
 	SessionTTL  time.Duration
+	// DBMaxConns bounds the Postgres pool (each connection is a backend).
+	DBMaxConns int
 	// Integrations: allow webhooks (and SMTP) to http and private addresses.
 	WebhookAllowHTTP bool
 }
@@ -97,6 +99,13 @@ func parseConfig(name string, args []string) (*config, *slog.Logger, error) {
 		return nil, nil, fmt.Errorf("WARMLINE_SESSION_TTL: %w", err)
 	}
 	fs.DurationVar(&c.SessionTTL, "session-ttl", ttl, "how long an unused session lasts (env WARMLINE_SESSION_TTL)")
+	maxConns := postgres.DefaultPoolSize
+	if v := os.Getenv("WARMLINE_DB_MAX_CONNS"); v != "" {
+		if maxConns, err = strconv.Atoi(v); err != nil || maxConns < 1 {
+			return nil, nil, fmt.Errorf("WARMLINE_DB_MAX_CONNS %q: want a number of connections, 1 or more", v)
+		}
+	}
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", maxConns, "Postgres connections this process opens at most (env WARMLINE_DB_MAX_CONNS)")
 	fs.BoolVar(&c.WebhookAllowHTTP, "webhook-allow-http", envBool("WARMLINE_WEBHOOK_ALLOW_HTTP"), "let webhooks and SMTP reach http, loopback and private addresses, for development (env WARMLINE_WEBHOOK_ALLOW_HTTP)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -108,6 +117,9 @@ func parseConfig(name string, args []string) (*config, *slog.Logger, error) {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if c.DatabaseURL == "" {
 		return nil, nil, errors.New("DATABASE_URL is not set (make run starts a local Postgres and sets it for you)")
+	}
+	if c.DBMaxConns < 1 {
+		return nil, nil, fmt.Errorf("--db-max-conns %d: want a number of connections, 1 or more", c.DBMaxConns)
 	}
 	return &c, log, nil
 }
@@ -129,6 +141,7 @@ func openDB(ctx context.Context, c *config) (*postgres.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetPoolSize(c.DBMaxConns)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
