@@ -283,8 +283,8 @@ func TestEmailSettingsAreCheckedAndWriteOnly(t *testing.T) {
 func appendRawEvent(t *testing.T, db *postgres.DB, org warmline.OrgID, typ string, data any) {
 	t.Helper()
 	b, _ := json.Marshal(data)
-	const q = `WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq)
-		INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next`
+	const q = `WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq)
+		INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next`
 	if _, err := db.Exec(q, org, typ, string(b)); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 // appendEvent writes one event in tx, the transaction of the change it
 // describes (transactional outbox). The sequence number comes from the
-// organisation row, which stays locked until commit: events of one
+// organisation's row in event_counters, which stays locked until commit: events of one
 // organisation are numbered in commit order with no gaps, so a browser that
 // resumes from sequence N misses nothing. The cost is that writes of one
 // organisation serialise on that row at commit time.
@@ -27,8 +27,8 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 // carries no data: the events table is the truth, it only says where to
 // look.
 const appendEventSQL = `
-	WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq),
-	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq)
+	WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq),
+	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq)
 	SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
 
 // appendEventWith is appendEvent with appendEventSQL prepared (see stmts),

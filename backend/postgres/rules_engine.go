@@ -56,9 +56,9 @@ func forClients(q string) string {
 // number of events written.
 const emitEvents = `,
 	evn AS (SELECT org_id, type, data, row_number() OVER (PARTITION BY org_id ORDER BY ord) AS rn FROM ev),
-	bump AS (UPDATE organisations o SET event_seq = o.event_seq + n.cnt
-		FROM (SELECT org_id, count(*) AS cnt FROM evn GROUP BY org_id) n WHERE o.id = n.org_id
-		RETURNING o.id, o.event_seq - n.cnt AS base),
+	bump AS (UPDATE event_counters k SET last_seq = k.last_seq + n.cnt
+		FROM (SELECT org_id, count(*) AS cnt FROM evn GROUP BY org_id) n WHERE k.org_id = n.org_id
+		RETURNING k.org_id AS id, k.last_seq - n.cnt AS base),
 	ins_ev AS (INSERT INTO events (org_id, seq, type, data)
 		SELECT evn.org_id, bump.base + evn.rn, evn.type, evn.data FROM evn JOIN bump ON bump.id = evn.org_id
 		RETURNING org_id)

@@ -818,7 +818,7 @@ func loadDrain(cl *loadClients, orgs []*loadOrg, limit time.Duration) {
 }
 
 // loadAppendEvent is the event half of a write alone: the transaction that
-// numbers the event on the organisation's row, inserts it and notifies,
+// numbers the event on the organisation's counter row, inserts it and notifies,
 // with the statements of postgres.appendEvent, and data the shape and size
 // of UpdateClient's. It shows what the hub does when the rest of the write
 // path does not take the CPU first.
@@ -836,8 +836,8 @@ func loadAppendEvent(ctx context.Context, db *postgres.DB, o *loadOrg, notes str
 	defer tx.Rollback()
 	var seq int64
 	const q = `
-		WITH next AS (UPDATE organisations SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq)
-		INSERT INTO events (org_id, seq, type, data) SELECT $1, event_seq, $2, $3 FROM next RETURNING seq`
+		WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq)
+		INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq`
 	if err := tx.GetContext(ctx, &seq, q, o.id, warmline.EventClientUpdated, string(data)); err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
