@@ -13,8 +13,9 @@ import (
 
 // DeliveryConfig tunes a DeliveryWorker; zero values take the defaults.
 type DeliveryConfig struct {
-	// DatabaseURL is used for the LISTEN connection (a dedicated one).
-	DatabaseURL string
+	// Listener is the process's LISTEN connection: the worker subscribes
+	// to the events channel when created. Nil: only the poll wakes it.
+	Listener *Listener
 	// Policy says where webhooks and SMTP servers may be (the SSRF guard).
 	Policy notify.Policy
 	// Timeout bounds one webhook request. Default 10 s.
@@ -65,6 +66,7 @@ func (c *DeliveryConfig) defaults() {
 type DeliveryWorker struct {
 	db     *DB
 	cfg    DeliveryConfig
+	notify <-chan *pq.Notification
 	poster *notify.Poster
 	log    *slog.Logger
 
@@ -74,7 +76,11 @@ type DeliveryWorker struct {
 // NewDeliveryWorker returns a worker on db.
 func NewDeliveryWorker(db *DB, cfg DeliveryConfig, log *slog.Logger) *DeliveryWorker {
 	cfg.defaults()
-	return &DeliveryWorker{db: db, cfg: cfg, poster: notify.NewPoster(cfg.Policy, cfg.Timeout), log: log}
+	w := &DeliveryWorker{db: db, cfg: cfg, poster: notify.NewPoster(cfg.Policy, cfg.Timeout), log: log}
+	if cfg.Listener != nil {
+		w.notify = cfg.Listener.Subscribe(EventsChannel, 64)
+	}
+	return w
 }
 
 // Run works until ctx ends, woken by commits of events (LISTEN) and by a
@@ -88,16 +94,7 @@ func NewDeliveryWorker(db *DB, cfg DeliveryConfig, log *slog.Logger) *DeliveryWo
 // are at least MinGap apart, and the commits meanwhile are one pass: a
 // delivery waits at most MinGap longer, and the cost no longer grows with
 // the rate of commits.
-func (w *DeliveryWorker) Run(ctx context.Context) error {
-	l := pq.NewListener(w.cfg.DatabaseURL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		if err != nil {
-			w.log.Warn("delivery listener", "event", ev, "err", err)
-		}
-	})
-	defer l.Close()
-	if err := l.Listen(EventsChannel); err != nil {
-		return err
-	}
+func (w *DeliveryWorker) Run(ctx context.Context) {
 	poll := time.NewTicker(w.cfg.PollEvery)
 	defer poll.Stop()
 	lastPrune := time.Time{}
@@ -115,12 +112,12 @@ func (w *DeliveryWorker) Run(ctx context.Context) error {
 		earliest := time.Now().Add(w.cfg.MinGap)
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-l.Notify: // a commit of events (or nil: reconnected): look again
+			return
+		case <-w.notify: // a commit of events (or nil: some missed): look again
 		case <-poll.C:
 		}
-		if !drainUntil(ctx, l.Notify, earliest) {
-			return nil
+		if !drainUntil(ctx, w.notify, earliest) {
+			return
 		}
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/warmline/warmline/backend/demo"
 	"github.com/warmline/warmline/backend/phone"
 	"github.com/warmline/warmline/backend/warmline"
@@ -61,35 +59,29 @@ func RequestDemoCallIn(ctx context.Context, db *DB, r DemoCallIn) (DemoCallIn, e
 }
 
 // ListenDemoCallIns calls fn for every demo call-in request until ctx
-// ends. It has its own connection (dsn), as LISTEN needs one. A request
+// ends. It subscribes to l, which must be started after it. A request
 // that arrives while no process listens is lost, which is fine for a
 // button-like command: the command itself says whether a call appeared.
-func ListenDemoCallIns(ctx context.Context, dsn string, log *slog.Logger, fn func(context.Context, DemoCallIn)) error {
-	l := pq.NewListener(dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		if err != nil {
-			log.Warn("demo call-in listener", "event", ev, "err", err)
-		}
-	})
-	defer l.Close()
-	if err := l.Listen(DemoCallInChannel); err != nil {
-		return fmt.Errorf("listen %s: %w", DemoCallInChannel, err)
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case n := <-l.Notify:
-			if n == nil {
-				continue // reconnected; nothing to catch up on
+func ListenDemoCallIns(ctx context.Context, l *Listener, log *slog.Logger, fn func(context.Context, DemoCallIn)) {
+	notes := l.Subscribe(DemoCallInChannel, 16)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case n := <-notes:
+				if n == nil {
+					continue // some missed; requests are not caught up on
+				}
+				var r DemoCallIn
+				if err := json.Unmarshal([]byte(n.Extra), &r); err != nil || r.OrgID <= 0 {
+					log.Warn("demo call-in: malformed request ignored", "payload", n.Extra)
+					continue
+				}
+				fn(ctx, r)
 			}
-			var r DemoCallIn
-			if err := json.Unmarshal([]byte(n.Extra), &r); err != nil || r.OrgID <= 0 {
-				log.Warn("demo call-in: malformed request ignored", "payload", n.Extra)
-				continue
-			}
-			fn(ctx, r)
 		}
-	}
+	}()
 }
 
 // LastCallID is the newest call record of org (0 when none), taken

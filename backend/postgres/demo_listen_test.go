@@ -29,15 +29,15 @@ func TestDemoCallIn_ReachesTheListener(t *testing.T) {
 
 	got := make(chan postgres.DemoCallIn, 1)
 	lctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		done <- postgres.ListenDemoCallIns(lctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)), func(_ context.Context, r postgres.DemoCallIn) { got <- r })
-	}()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	listener := postgres.NewListener(dsn, log)
+	postgres.ListenDemoCallIns(lctx, listener, log, func(_ context.Context, r postgres.DemoCallIn) { got <- r })
+	if err := listener.Start(lctx); err != nil {
+		t.Fatal(err)
+	}
 	defer func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("listener: %v", err)
-		}
+		<-listener.Done()
 	}()
 
 	_, err = postgres.RequestDemoCallIn(ctx, db, postgres.DemoCallIn{OrgID: org.ID, From: "not a number"})

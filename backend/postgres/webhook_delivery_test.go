@@ -279,18 +279,21 @@ func TestDeliveryWorkerTakesABurstOfCommitsInFewPasses(t *testing.T) {
 	// A gap long enough that "at once" and "after the gap" cannot be
 	// confused on a loaded machine.
 	const gap = time.Second
-	w := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{DatabaseURL: dsn, Policy: notify.Policy{AllowPrivate: true},
+	listener := postgres.NewListener(dsn, slog.New(slog.DiscardHandler))
+	w := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{Listener: listener, Policy: notify.Policy{AllowPrivate: true},
 		Timeout: time.Second, PollEvery: time.Hour, MinGap: gap}, slog.New(slog.DiscardHandler))
 	var passes atomic.Int64
 	w.OnPass(func() { passes.Add(1) })
 	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(runCtx) }()
+	if err := listener.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { w.Run(runCtx); close(done) }()
 	defer func() {
 		stop()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+		<-done
+		<-listener.Done()
 	}()
 	waitFor(t, 5*time.Second, func() bool { return passes.Load() >= 1 })
 	time.Sleep(gap) // the first pass's gap is over: the burst starts from rest

@@ -14,8 +14,9 @@ import (
 
 // Config tunes a hub; zero values take the defaults.
 type Config struct {
-	// DatabaseURL is used for the LISTEN connection (a dedicated one).
-	DatabaseURL string
+	// Listener is the process's LISTEN connection (required): the hub
+	// subscribes to the events channel when created.
+	Listener *postgres.Listener
 	// SendBuffer is how many frames may wait for a slow connection before
 	// it is dropped (it resumes on reconnect). Default 256.
 	SendBuffer int
@@ -61,6 +62,7 @@ func (c *Config) defaults() {
 // Hub delivers events to this node's WebSocket connections.
 type Hub struct {
 	cfg      Config
+	notify   <-chan *pq.Notification
 	src      eventSource
 	presence *postgres.PresenceStore
 	log      *slog.Logger
@@ -80,39 +82,35 @@ type Hub struct {
 // pool to the API.
 const maxConcurrentReads = 4
 
-// NewHub returns a hub reading events from db. Run must be running for
-// live delivery.
+// notifyBuffer is how many commits' notifications may wait for the hub's
+// loop, which only hands them on; beyond it the hub reads every feed.
+const notifyBuffer = 4096
+
+// NewHub returns a hub reading events from db, woken by cfg.Listener
+// (which must be started for live delivery), and Run must be running.
 func NewHub(db *postgres.DB, cfg Config, log *slog.Logger) *Hub {
 	cfg.defaults()
-	return &Hub{cfg: cfg, src: postgres.NewEventStore(db), presence: postgres.NewPresenceStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background(),
+	return &Hub{cfg: cfg, notify: cfg.Listener.Subscribe(postgres.EventsChannel, notifyBuffer),
+		src: postgres.NewEventStore(db), presence: postgres.NewPresenceStore(db), log: log, feeds: map[warmline.OrgID]*feed{}, ctx: context.Background(),
 		reads: make(chan struct{}, maxConcurrentReads)}
 }
 
-// Run listens for commits until ctx ends. It returns only then, or when
-// the listener cannot be set up at all.
-func (h *Hub) Run(ctx context.Context) error {
+// Run hands commits to the feeds until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
 	h.mu.Lock()
 	h.ctx = ctx
 	h.mu.Unlock()
-	l := pq.NewListener(h.cfg.DatabaseURL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		if err != nil {
-			h.log.Warn("realtime listener", "event", ev, "err", err)
-		}
-	})
-	defer l.Close()
-	if err := l.Listen(postgres.EventsChannel); err != nil {
-		return err
-	}
 	go h.presenceLoop(ctx)
 	poll := time.NewTicker(h.cfg.PollEvery)
 	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case n := <-l.Notify:
+			return
+		case n := <-h.notify:
 			if n == nil {
-				// The listener reconnected: notifications may have been lost.
+				// Notifications may have been lost (the listener
+				// reconnected, or this loop fell behind).
 				h.wakeAll(ctx)
 				continue
 			}

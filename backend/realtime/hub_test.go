@@ -35,13 +35,16 @@ func startNode(t *testing.T, db *postgres.DB, dsn string, cfg realtime.Config) *
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.NewServer(db, httpapi.Config{}, log)
-	cfg.DatabaseURL = dsn
+	cfg.Listener = postgres.NewListener(dsn, log)
 	api.Hub = realtime.NewHub(db, cfg, log)
 	ctx, cancel := context.WithCancel(context.Background())
+	if err := cfg.Listener.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { api.Hub.Run(ctx); close(done) }()
 	srv := httptest.NewServer(api)
-	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); cancel(); <-done })
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); cancel(); <-done; <-cfg.Listener.Done() })
 	return &node{Server: srv, hub: api.Hub}
 }
 

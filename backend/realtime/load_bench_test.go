@@ -445,8 +445,12 @@ func loadStartInproc(b *testing.B, dsn string) *loadInproc {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	api := httpapi.NewServer(db, httpapi.Config{}, log)
-	api.Hub = realtime.NewHub(db, realtime.Config{DatabaseURL: dsn}, log)
+	listener := postgres.NewListener(dsn, log)
+	api.Hub = realtime.NewHub(db, realtime.Config{Listener: listener}, log)
 	ctx, cancel := context.WithCancel(context.Background())
+	if err := listener.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
 	s := &loadInproc{db: db, cancel: cancel, done: make(chan struct{})}
 	go func() { api.Hub.Run(ctx); close(s.done) }()
 	s.srv = httptest.NewServer(api)

@@ -209,24 +209,25 @@ func serve(ctx context.Context, args []string) error {
 	}
 	policy := notify.Policy{AllowPrivate: c.WebhookAllowHTTP}
 	api := httpapi.NewServer(db, httpapi.Config{PublicURL: c.PublicURL, SessionTTL: c.SessionTTL, SPA: frontend.Dist(), WebhookPolicy: policy}, log)
-	api.Hub = realtime.NewHub(db, realtime.Config{DatabaseURL: c.DatabaseURL}, log)
-	hubErr := make(chan error, 1)
-	go func() { hubErr <- api.Hub.Run(ctx) }()
+	// One LISTEN connection for the process: the hub, the delivery worker
+	// and the demo call-ins subscribe to it, then it starts.
+	listener := postgres.NewListener(c.DatabaseURL, log)
+	api.Hub = realtime.NewHub(db, realtime.Config{Listener: listener}, log)
+	go api.Hub.Run(ctx)
 	// Rules engine: the sweep every minute (one process at a time sweeps).
 	go postgres.NewSweeper(db, log).Run(ctx, time.Minute)
 	// Integrations: webhooks and e-mail from the events outbox.
-	deliveries := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{DatabaseURL: c.DatabaseURL, Policy: policy}, log)
-	go func() {
-		if err := deliveries.Run(ctx); err != nil {
-			log.Error("deliveries stopped", "err", err)
-		}
-	}()
+	deliveries := postgres.NewDeliveryWorker(db, postgres.DeliveryConfig{Listener: listener, Policy: policy}, log)
+	go deliveries.Run(ctx)
 	// Plans: lag alerts, checked every few minutes (once per plan, metric and hour).
 	go postgres.RunPlanChecks(ctx, db, 3*time.Minute, func(err error) { log.Error("plan check", "err", err) })
 	// Phone (issue 3): the media gateway, in this process.
-	phoneErr, err := startPhone(ctx, db, c, api, log)
+	phoneErr, err := startPhone(ctx, db, c, api, listener, log)
 	if err != nil {
 		return err
+	}
+	if err := listener.Start(ctx); err != nil {
+		return fmt.Errorf("live updates: %w", err)
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -245,10 +246,6 @@ func serve(ctx context.Context, args []string) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
-	case err := <-hubErr:
-		if err != nil {
-			return fmt.Errorf("live updates: %w", err)
-		}
 	case err := <-phoneErr:
 		if err != nil {
 			return fmt.Errorf("phone gateway: %w", err)

@@ -108,7 +108,7 @@ func boolEnv(key string, def bool) (bool, error) {
 // and the phone routes through api.Phone, and places the demo calls that
 // `warmline demo call-in` asks for. With WARMLINE_SIP_LISTEN=off it starts
 // nothing and the phone routes answer 503.
-func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Server, log *slog.Logger) (<-chan error, error) {
+func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Server, listener *postgres.Listener, log *slog.Logger) (<-chan error, error) {
 	errc := make(chan error, 1)
 	cfg, off, err := phoneConfig(c.Addr)
 	if err != nil {
@@ -131,16 +131,11 @@ func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Se
 		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo)
 	go func() { errc <- g.Run(ctx) }()
 	api.Phone = g
-	go func() {
-		err := postgres.ListenDemoCallIns(ctx, c.DatabaseURL, log, func(ctx context.Context, r postgres.DemoCallIn) {
-			if err := g.DemoCallIn(ctx, r.OrgID, r.From); err != nil {
-				log.Warn("demo call-in refused", "org", r.OrgID, "err", err)
-			}
-		})
-		if err != nil {
-			log.Error("demo call-in listener stopped", "err", err)
+	postgres.ListenDemoCallIns(ctx, listener, log, func(ctx context.Context, r postgres.DemoCallIn) {
+		if err := g.DemoCallIn(ctx, r.OrgID, r.From); err != nil {
+			log.Warn("demo call-in refused", "org", r.OrgID, "err", err)
 		}
-	}()
+	})
 	return errc, nil
 }
 
