@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/warmline/warmline/backend/rules"
 	"github.com/warmline/warmline/backend/warmline"
@@ -118,10 +119,12 @@ func countContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, client w
 	if contact {
 		st = countTouch
 	}
-	var n, orgs int
+	var n int
+	var orgs pq.Int64Array
 	if err := tx.QueryRowxContext(ctx, st.run(org, client, at)).Scan(&n, &orgs); err != nil {
 		return fmt.Errorf("count contact of client %d: %w", client, err)
 	}
+	wakeAfterCommit(tx, wakeOrgs(orgs)...)
 	return nil
 }
 

@@ -22,6 +22,7 @@ import (
 // DB is the connection pool shared by the stores.
 type DB struct {
 	*sqlx.DB
+	wakes *waker // NOTIFYs after commits of events (wake.go)
 }
 
 // DefaultPoolSize is how many connections a pool opens at most unless
@@ -34,7 +35,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{sdb}
+	db := &DB{DB: sdb}
+	db.wakes = &waker{db: db, pending: map[warmline.OrgID]struct{}{}}
 	db.SetPoolSize(DefaultPoolSize)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -79,12 +81,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() // no-op after Commit
+	defer takeWakes(tx) // forget them when fn or the commit fails
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", dbError(err))
 	}
+	db.wakes.wake(takeWakes(tx))
 	return nil
 }
 

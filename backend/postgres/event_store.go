@@ -21,15 +21,13 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 	return appendEventWith(ctx, tx, nil, org, typ, data)
 }
 
-// appendEventSQL is one statement, one round trip: the number, the row and
-// the NOTIFY that wakes the hubs of every node at commit (Postgres delivers
-// it only then, once per payload per transaction). The notification
-// carries no data: the events table is the truth, it only says where to
-// look.
+// appendEventSQL is one statement, one round trip: the number and the row.
+// The hubs of every node are woken after the commit (wake.go); the
+// notification carries no data: the events table is the truth, it only
+// says where to look.
 const appendEventSQL = `
-	WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq),
-	ins AS (INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq)
-	SELECT ins.seq FROM ins, pg_notify($4, $1::text)`
+	WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq)
+	INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq`
 
 // appendEventWith is appendEvent with appendEventSQL prepared (see stmts),
 // for the busiest writers; nil runs it unprepared.
@@ -39,7 +37,7 @@ func appendEventWith(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, org 
 		return 0, fmt.Errorf("encode %s event: %w", typ, err)
 	}
 	var seq int64
-	args := []any{org, typ, string(b), EventsChannel}
+	args := []any{org, typ, string(b)}
 	if prepared == nil {
 		err = tx.GetContext(ctx, &seq, appendEventSQL, args...)
 	} else {
@@ -48,6 +46,7 @@ func appendEventWith(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, org 
 	if err != nil {
 		return 0, fmt.Errorf("append %s event: %w", typ, err)
 	}
+	wakeAfterCommit(tx, org)
 	return seq, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/warmline/warmline/backend/warmline"
 )
@@ -51,9 +52,10 @@ func forClients(q string) string {
 }
 
 // emitEvents ends a statement whose CTE ev(org_id, ord, type, data) lists
-// events: it takes a block of sequence numbers per organisation, inserts
-// the events in ord order and wakes the hubs. The statement answers the
-// number of events written.
+// events: it takes a block of sequence numbers per organisation and
+// inserts the events in ord order. The statement answers the number of
+// events written and the organisations they belong to, whose hubs the
+// caller wakes after the commit (wake.go).
 const emitEvents = `,
 	evn AS (SELECT org_id, type, data, row_number() OVER (PARTITION BY org_id ORDER BY ord) AS rn FROM ev),
 	bump AS (UPDATE event_counters k SET last_seq = k.last_seq + n.cnt
@@ -62,8 +64,7 @@ const emitEvents = `,
 	ins_ev AS (INSERT INTO events (org_id, seq, type, data)
 		SELECT evn.org_id, bump.base + evn.rn, evn.type, evn.data FROM evn JOIN bump ON bump.id = evn.org_id
 		RETURNING org_id)
-	SELECT (SELECT count(*) FROM ins_ev),
-		(SELECT count(*) FROM (SELECT pg_notify('` + EventsChannel + `', d.org_id::text)::text FROM (SELECT DISTINCT org_id FROM ins_ev) d) x)`
+	SELECT (SELECT count(*) FROM ins_ev), ARRAY(SELECT DISTINCT org_id FROM ins_ev)`
 
 // workItemJSON is a work item row w as the API writes it (warmline.WorkItem).
 const workItemJSON = `jsonb_build_object('id', w.id, 'kind', w.kind, 'client_id', w.client_id,
@@ -449,10 +450,12 @@ func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (
 		if sc.clients != nil {
 			query, qargs = clientSteps[i].run(args...), nil
 		}
-		var n, orgs int
+		var n int
+		var orgs pq.Int64Array
 		if err := q.QueryRowxContext(ctx, query, qargs...).Scan(&n, &orgs); err != nil {
 			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
 		}
+		wakeAfterCommit(q, wakeOrgs(orgs)...)
 		total += n
 	}
 	return total, nil

@@ -105,7 +105,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		events, analyzed := 0, 0
 		for part := range slices.Chunk(ids, batch) {
 			t1 := time.Now()
-			n, err := sweepStep(ctx, conn, st.sql, scope{clients: part}.args(now))
+			n, err := s.sweepStep(ctx, conn, st.sql, scope{clients: part}.args(now))
 			res.Transactions++
 			res.LongestTx = max(res.LongestTx, time.Since(t1))
 			if err != nil {
@@ -172,7 +172,9 @@ func sweepFind(ctx context.Context, conn *sqlx.Conn, find string, args []any) ([
 	return ids, tx.Commit()
 }
 
-func sweepStep(ctx context.Context, conn *sqlx.Conn, q string, args []any) (int, error) {
+// sweepStep runs a batch of a step in a transaction of its own and wakes
+// the hubs of the organisations it wrote events for.
+func (s *Sweeper) sweepStep(ctx context.Context, conn *sqlx.Conn, q string, args []any) (int, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -181,11 +183,16 @@ func sweepStep(ctx context.Context, conn *sqlx.Conn, q string, args []any) (int,
 	if _, err := tx.ExecContext(ctx, manyClients); err != nil {
 		return 0, err
 	}
-	var n, orgs int
+	var n int
+	var orgs pq.Int64Array
 	if err := tx.QueryRowContext(ctx, q, args...).Scan(&n, &orgs); err != nil {
 		return 0, err
 	}
-	return n, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	s.db.wakes.wake(wakeOrgs(orgs))
+	return n, nil
 }
 
 // Run sweeps every interval until ctx ends, logging failures.
