@@ -71,16 +71,21 @@ func wakeOrgs(a pq.Int64Array) []warmline.OrgID {
 const notifySQL = `SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, o::text))
 	FROM unnest($2::bigint[]) o`
 
-// waker sends a DB's NOTIFYs. Organisations that commit events while one
-// NOTIFY statement runs are taken by the next, so under load one statement
-// wakes many organisations and at rest each wake costs one round trip.
+// waker sends a DB's NOTIFYs. Organisations that commit events while the
+// NOTIFY statements run are taken by the next, so under load one statement
+// wakes many organisations and at rest each wake costs one round trip. A
+// few statements may run at once: one alone was a queue of its own when
+// the machine was busy (every wake-up waited for the statement before).
 type waker struct {
 	db *DB
 
 	mu      sync.Mutex
 	pending map[warmline.OrgID]struct{}
-	running bool // a goroutine is sending; it stops when nothing is pending
+	senders int // goroutines sending; each stops when nothing is pending
 }
+
+// maxSenders bounds the NOTIFY statements running at once.
+const maxSenders = 4
 
 // wake has the hubs woken for orgs, without waiting.
 func (w *waker) wake(orgs []warmline.OrgID) {
@@ -92,8 +97,8 @@ func (w *waker) wake(orgs []warmline.OrgID) {
 	for _, o := range orgs {
 		w.pending[o] = struct{}{}
 	}
-	if !w.running {
-		w.running = true
+	if w.senders < maxSenders {
+		w.senders++
 		go w.send()
 	}
 }
@@ -106,7 +111,7 @@ func (w *waker) send() {
 	for {
 		w.mu.Lock()
 		if len(w.pending) == 0 {
-			w.running = false
+			w.senders--
 			w.mu.Unlock()
 			return
 		}
@@ -127,12 +132,12 @@ func (w *waker) send() {
 		if failures++; failures > 3 {
 			w.mu.Lock()
 			clear(w.pending)
-			w.running = false
+			w.senders--
 			w.mu.Unlock()
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
-		w.mu.Lock() // still running: the batch goes back for the next try
+		w.mu.Lock() // still sending: the batch goes back for the next try
 		for _, o := range batch {
 			w.pending[warmline.OrgID(o)] = struct{}{}
 		}
