@@ -36,7 +36,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db := &DB{DB: sdb}
-	db.wakes = &waker{db: db, pending: map[warmline.OrgID]struct{}{}}
+	db.wakes = &waker{db: db, stmts: newStmts(db), pending: map[warmline.OrgID]struct{}{}}
 	db.SetPoolSize(DefaultPoolSize)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)

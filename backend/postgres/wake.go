@@ -77,7 +77,8 @@ const notifySQL = `SELECT set_config('synchronous_commit', 'off', true), count(p
 // few statements may run at once: one alone was a queue of its own when
 // the machine was busy (every wake-up waited for the statement before).
 type waker struct {
-	db *DB
+	db    *DB
+	stmts *stmts // notifySQL, prepared: one round trip, no planning
 
 	mu      sync.Mutex
 	pending map[warmline.OrgID]struct{}
@@ -123,7 +124,10 @@ func (w *waker) send() {
 		w.mu.Unlock()
 
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := w.db.ExecContext(ctx, notifySQL, EventsChannel, batch)
+		st, err := w.stmts.prepared(ctx, notifySQL)
+		if err == nil {
+			_, err = st.ExecContext(ctx, EventsChannel, batch)
+		}
 		cancel()
 		if err == nil {
 			failures = 0
