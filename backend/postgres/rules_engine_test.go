@@ -556,9 +556,9 @@ func TestRulesEngine_CalendarChangeRewritesOnlyMovedClients(t *testing.T) {
 
 // Deleting an organisation deletes its work items and rule actions (they
 // reference their client, which references the organisation), even when
-// its users, deleted with it, closed, own or undid them. (Its stage
-// transitions, whose actors are users too, still stand in the way and are
-// deleted first here.)
+// its users, deleted with it, closed, own or undid them, moved its clients,
+// own them, logged contacts with them or receive a stage's cooled clients
+// (migrations 0008 and 0010: references to users are checked at commit).
 func TestRulesEngine_DeletingAnOrganisationDeletesItsQueues(t *testing.T) {
 	f := newFunnel(t)
 	agent := newUser(t, f.db, f.ctx, warmline.RoleAgent)
@@ -568,7 +568,13 @@ func TestRulesEngine_DeletingAnOrganisationDeletesItsQueues(t *testing.T) {
 	}
 	f.db.MustExec(`UPDATE work_items SET owner_id = $2, closed_by = $2, closed_at = now(), decision = 'keep' WHERE client_id = $1`, c, agent.ID)
 	f.db.MustExec(`UPDATE rule_actions SET undone_by = $2, undone_at = now() WHERE client_id = $1`, c, agent.ID)
-	f.db.MustExec(`DELETE FROM stage_transitions WHERE org_id = $1`, f.org.ID)
+	f.db.MustExec(`INSERT INTO stage_transitions (org_id, client_id, from_stage_id, to_stage_id, actor_id)
+		SELECT org_id, id, stage_id, stage_id, $2 FROM clients WHERE id = $1`, c, agent.ID)
+	f.db.MustExec(`UPDATE clients SET owner_id = $2 WHERE id = $1`, c, agent.ID)
+	f.db.MustExec(`UPDATE stages SET cooled_reassign_to = $2 WHERE org_id = $1`, f.org.ID, agent.ID)
+	if _, err := postgres.NewContactStore(f.db).AddContact(as(agent), c, warmline.ContactInput{Kind: "meeting"}); err != nil {
+		t.Fatal(err)
+	}
 	f.db.MustExec(`DELETE FROM organisations WHERE id = $1`, f.org.ID)
 	var left int
 	if err := f.db.Get(&left, `SELECT (SELECT count(*) FROM work_items WHERE org_id = $1) + (SELECT count(*) FROM rule_actions WHERE org_id = $1)`, f.org.ID); err != nil {
