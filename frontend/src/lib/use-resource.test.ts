@@ -11,7 +11,8 @@ interface Item {
 function deferredLoads() {
   const pending: ((item: Item) => void)[] = [];
   const load = () => new Promise<Item>((resolve) => pending.push(resolve));
-  return { load, answer: (i: number, item: Item) => act(() => pending[i]!(item)) };
+  // An async act: the load's answer is applied in a later microtask.
+  return { load, answer: (i: number, item: Item) => act(async () => pending[i]!(item)) };
 }
 
 const newer: ResourceOptions<Item>['merge'] = (answer, shown) => (shown && shown.version > answer.version ? shown : answer);

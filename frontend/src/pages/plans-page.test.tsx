@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Session, User } from '../lib/types';
 import { testSession, testUser } from '../test/fixtures';
@@ -34,7 +35,7 @@ describe('PlansPage', () => {
     );
     renderWithApp(<PlansPage />, { session: session('supervisor'), route: '/plans' });
     expect(await screen.findByText('Планов пока нет.')).toBeInTheDocument();
-    screen.getByRole('button', { name: 'Новый план' }).click();
+    await userEvent.click(screen.getByRole('button', { name: 'Новый план' }));
     const form = await waitFor(() => screen.getByRole('form', { name: 'Новый план' }));
     const options = [...(within(form).getByLabelText('Сотрудник') as HTMLSelectElement).options].map((o) => o.textContent);
     expect(options).toEqual(['Выберите сотрудника.', 'Мария', 'Ольга (Руководитель)']);

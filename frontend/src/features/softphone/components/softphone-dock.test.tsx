@@ -306,7 +306,7 @@ describe('SoftphoneDock after a reload', () => {
     view.unmount();
     FakeSocket.all = [];
     setup();
-    await new Promise((r) => setTimeout(r, 50));
+    await act(() => new Promise((r) => setTimeout(r, 50))); // what it would do on mount, it has done
     expect(FakeSocket.all).toHaveLength(0);
     expect(screen.getByTestId('softphone')).toHaveAttribute('data-state', 'off');
   });
