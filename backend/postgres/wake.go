@@ -36,7 +36,9 @@ var txWakes = struct {
 	m map[any][]warmline.OrgID
 }{m: map[any][]warmline.OrgID{}}
 
-// wakeAfterCommit records that tx wrote events of orgs.
+// wakeAfterCommit records that tx wrote events of orgs. tx must be a
+// transaction of DB.inTx, which takes the record when it ends (the
+// package's TestMain checks that none is left behind).
 func wakeAfterCommit(tx any, orgs ...warmline.OrgID) {
 	if len(orgs) == 0 {
 		return
