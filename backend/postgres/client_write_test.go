@@ -156,3 +156,36 @@ func TestClientStore_UpdateWithEveryConnectionTaken(t *testing.T) {
 		}
 	}
 }
+
+// A client stays findable by phone after an edit that leaves its phones
+// alone (their search digits are not recomputed then), and is found by
+// its new number, not the old one, after its phones change.
+func TestClientStore_UpdateKeepsPhoneSearch(t *testing.T) {
+	db := pgtest.NewDB(t)
+	ctx, _, _ := newOrg(t, db)
+	cs := postgres.NewClientStore(db)
+	c, err := cs.CreateClient(ctx, warmline.ClientInput{Name: ptr("Вера"), Phones: &[]string{"+7 916 123-45-67"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := func(q string) bool {
+		t.Helper()
+		page, err := cs.FindClients(ctx, warmline.ClientFilter{Query: q, Page: 1, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Items) == 1 && page.Items[0].ID == c.ID
+	}
+	if _, err := cs.UpdateClient(ctx, c.ID, warmline.ClientInput{Notes: ptr("перезвонить")}); err != nil {
+		t.Fatal(err)
+	}
+	if !found("89161234567") || !found("123-45-67") {
+		t.Fatal("not found by its phone after a notes edit")
+	}
+	if _, err := cs.UpdateClient(ctx, c.ID, warmline.ClientInput{Phones: &[]string{"+7 903 555-00-11"}}); err != nil {
+		t.Fatal(err)
+	}
+	if found("89161234567") || !found("89035550011") {
+		t.Fatal("after a phone change: want found by the new number only")
+	}
+}
