@@ -13,10 +13,12 @@ import (
 	"github.com/warmline/warmline/backend/warmline"
 )
 
-// The rules engine (docs/rules.md). evaluate runs a fixed list of
-// set-based statements over the clients of a scope: every client of every
-// organisation (the sweep), one organisation or stage (a calendar or rule
-// changed), or a few clients (a call ended, a client moved). Each statement
+// The rules engine (docs/rules.md). A fixed list of set-based statements
+// runs over the clients of a scope: every client of every organisation
+// (the sweep, in batches: sweep.go), one organisation or stage after a
+// calendar or rule change has committed (reevaluate, the sweep's batches
+// over that scope), or a few clients inside the change's transaction (a
+// call ended, a client moved: evaluate). Each statement
 // only does what is not done yet, so running it twice changes nothing; each
 // writes its work items, rule actions, moves and their events in one go,
 // numbering the events per organisation as appendEvent does.
@@ -34,6 +36,9 @@ func (s scope) args(now time.Time) []any {
 	return []any{now, s.org, s.stage, clientIDArray(s.clients)}
 }
 
+// inScopeK is inScope for a client named k (freeClients).
+var inScopeK = strings.ReplaceAll(inScope, "c.", "k.")
+
 // inScope is the condition for client c to be in the scope.
 const inScope = `($2::bigint = 0 OR c.org_id = $2) AND ($3::bigint = 0 OR c.stage_id = $3) AND ($4::bigint[] IS NULL OR c.id = ANY($4))`
 
@@ -48,6 +53,7 @@ const scopeParams = `timestamptz, bigint, bigint, bigint[]`
 // plan finds them by key.
 func forClients(q string) string {
 	q = strings.ReplaceAll(q, inScope, `c.org_id = $2 AND c.id = ANY($4) AND ($3::bigint = 0 OR c.stage_id = $3)`)
+	q = strings.ReplaceAll(q, inScopeK, `k.org_id = $2 AND k.id = ANY($4) AND ($3::bigint = 0 OR k.stage_id = $3)`)
 	return strings.ReplaceAll(q, orgInScope, `o.id = $2`)
 }
 
@@ -139,13 +145,15 @@ func dueClients(cond string) string {
 // owner_id, reason, episode_at, actions_done, notify), one per client and
 // episode, with a "queue" rule action of rule when rule is not empty.
 func openItems(src, kind, rule string) string {
-	q := `WITH src AS (` + src + `),
+	q := `WITH ` + freeClients + `,
+	src AS (` + src + `),
 	w AS (INSERT INTO work_items (org_id, client_id, kind, owner_id, reason, episode_at, actions_done, created_at)
-		SELECT org_id, client_id, '` + kind + `', owner_id, reason, episode_at, actions_done, $1 FROM src
+		SELECT src.org_id, src.client_id, '` + kind + `', src.owner_id, src.reason, src.episode_at, src.actions_done, $1
+		FROM src JOIN lk ON lk.org_id = src.org_id AND lk.id = src.client_id
 		-- Sorted, so src is complete before the first row goes in: its
 		-- anti-join on work_items, planned while the table was nearly
 		-- empty (a first sweep), rescanned every row inserted so far.
-		ORDER BY org_id, client_id
+		ORDER BY src.org_id, src.client_id
 		ON CONFLICT DO NOTHING RETURNING *)`
 	ev := `ev AS (SELECT w.org_id, w.id * 2 AS ord, '` + warmline.EventWorkItemCreated + `' AS type, ` + workItemJSON + ` AS data FROM w`
 	if rule != "" {
@@ -154,6 +162,7 @@ func openItems(src, kind, rule string) string {
 		SELECT w.org_id, w.client_id, w.id, '` + rule + `', 'queue', w.reason, '{}',
 			jsonb_build_object('work_item_id', w.id, 'kind', w.kind, 'owner_id', w.owner_id, 'notify_owner', src.notify), $1
 		FROM w JOIN src ON src.org_id = w.org_id AND src.client_id = w.client_id
+		ORDER BY w.id -- an action's id follows its item's, whatever the join's plan
 		RETURNING *)`
 		ev += ` UNION ALL SELECT r.org_id, r.work_item_id * 2 + 1, '` + warmline.EventRuleAction + `', ` + ruleActionJSON + ` FROM r`
 	}
@@ -166,7 +175,8 @@ func openItems(src, kind, rule string) string {
 // records a rule action (rule, action) whose "before" can undo it. Clients
 // already in that stage are left alone.
 func ruleMove(src, rule, action string) string {
-	return `WITH src AS (` + src + `),
+	return `WITH ` + freeClients + `,
+	src AS (` + src + `),
 	m AS (SELECT c.org_id, c.id AS client_id, c.stage_id AS from_stage_id, c.stage_entered_at, c.stage_contacts,
 			c.cooling_soon_at, c.cools_at, src.to_stage_id, src.reason, src.work_item_id
 		FROM src JOIN clients c ON c.org_id = src.org_id AND c.id = src.client_id
@@ -214,8 +224,9 @@ var engineSteps = []struct {
 		`SELECT w.client_id FROM work_items w JOIN clients c ON c.org_id = w.org_id AND c.id = w.client_id
 		JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE w.closed_at IS NULL AND ` + inScope + ` AND ` + resolved,
-		`WITH w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
-		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
+		`WITH ` + freeClients + `,
+	w AS (UPDATE work_items w SET closed_at = $1, decision = 'resolved'
+		FROM clients c JOIN lk ON lk.org_id = c.org_id AND lk.id = c.id JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE w.closed_at IS NULL AND c.org_id = w.org_id AND c.id = w.client_id AND ` + inScope + `
 		  AND ` + resolved + `
 		RETURNING w.*),
@@ -249,6 +260,7 @@ var engineSteps = []struct {
 		ruleMove(`UPDATE work_items w SET actions_done = true
 		FROM clients c JOIN stages s ON s.org_id = c.org_id AND s.id = c.stage_id
 		WHERE NOT w.actions_done AND w.kind = 'cooled' AND c.org_id = w.org_id AND c.id = w.client_id AND `+inScope+`
+		  AND (c.org_id, c.id) IN (SELECT org_id, id FROM lk)
 		RETURNING w.org_id, w.client_id, s.cooled_move_to AS to_stage_id, w.reason, w.id AS work_item_id`, "cooling", "move")},
 
 	// Zombies: the contact limit reached in an open stage without progress.
@@ -292,6 +304,22 @@ func clientsOf(src string) string {
 // skipLocked ends the query of the clients a step updates: a client that
 // a person's write holds is left to the next run.
 const skipLocked = `FOR UPDATE OF c SKIP LOCKED`
+
+// freeClients is the CTE lk: the clients of the scope that no one else's
+// write holds, taken FOR KEY SHARE (the lock the statement's foreign keys
+// take on them anyway; a person's write holds its client FOR UPDATE, so
+// it is skipped) before the statement touches anything else. Every step that writes takes its
+// clients first, as a person's write does: it takes its client, then the
+// organisation's event counter, then closes or raises that client's
+// items. A step that wrote a client's item without holding the client
+// waited for the person's uncommitted item while a third writer, holding
+// the counter, waited for a client the step held (its foreign-key share
+// lock): a deadlock, and an agent's edit failed with it
+// (TestRulesEngine_CalendarChangeBesideClientEdits). A skipped client is
+// left to the next run. The scope always names its clients here ($4: a
+// sweep batch, or the few clients of an incremental run).
+var freeClients = `lk AS MATERIALIZED (SELECT k.org_id, k.id FROM clients k
+		WHERE ` + inScopeK + ` FOR KEY SHARE OF k SKIP LOCKED)`
 
 // resolved is the condition that the open work item w of client c (in
 // stage s) is to be closed.
@@ -403,8 +431,8 @@ var (
 	}()
 )
 
-// manyClients are the settings, for the rest of the transaction, of an
-// evaluation over many clients. No JIT compilation: over many clients the
+// manyClients are the settings, for the rest of the transaction, of a
+// sweep batch (sweep.go). No JIT compilation: over many clients the
 // engine's statements cost enough to be compiled, and compiling one takes
 // longer (over a second) than running it; they are index lookups and hash
 // joins, which compiled code does not speed up. More memory per hash and
@@ -412,47 +440,40 @@ var (
 // thousands of rows, which in the default 4 MB spill to disk in batches.
 const manyClients = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 
-// evaluate runs the engine over sc at now, in tx (the transaction of the
-// change that asked for it), and answers how many events it wrote: a
-// second run over the same state writes none.
+// evaluate runs the engine over some clients (sc.clients) at now, in tx
+// (the transaction of the change that asked for it: a call ended, a
+// contact, a move, an import), and answers how many events it wrote: a
+// second run over the same state writes none. A whole organisation or
+// stage is re-evaluated after its change has committed (reevaluate).
 func evaluate(ctx context.Context, q sqlx.ExtContext, now time.Time, sc scope) (int, error) {
-	var due map[string]bool
-	if sc.clients != nil {
-		var d struct {
-			Open, Pending, Callback, Soon, Cooled, Outcome *bool
-			ZombieQueue                                    *bool `db:"zombie_queue"`
-			ZombieReject                                   *bool `db:"zombie_reject"`
-			ZombieHandoff                                  *bool `db:"zombie_handoff"`
-		}
-		if err := ensurePrepared(ctx, q); err != nil {
-			return 0, fmt.Errorf("rules engine: %w", err)
-		}
-		if err := sqlx.GetContext(ctx, q, &d, dueStmt.run(now, sc.org, clientIDArray(sc.clients))); err != nil {
-			return 0, fmt.Errorf("rules engine, what is due: %w", err)
-		}
-		yes := func(b *bool) bool { return b != nil && *b }
-		due = map[string]bool{"open": yes(d.Open), "pending": yes(d.Pending), "callback": yes(d.Callback), "soon": yes(d.Soon),
-			"cooled": yes(d.Cooled), "zombie_queue": yes(d.ZombieQueue), "zombie_reject": yes(d.ZombieReject),
-			"zombie_handoff": yes(d.ZombieHandoff), "outcome": yes(d.Outcome)}
+	if len(sc.clients) == 0 {
+		return 0, nil
 	}
-	if sc.clients == nil {
-		if _, err := q.ExecContext(ctx, manyClients); err != nil {
-			return 0, fmt.Errorf("rules engine: %w", err)
-		}
+	var d struct {
+		Open, Pending, Callback, Soon, Cooled, Outcome *bool
+		ZombieQueue                                    *bool `db:"zombie_queue"`
+		ZombieReject                                   *bool `db:"zombie_reject"`
+		ZombieHandoff                                  *bool `db:"zombie_handoff"`
 	}
+	if err := ensurePrepared(ctx, q); err != nil {
+		return 0, fmt.Errorf("rules engine: %w", err)
+	}
+	if err := sqlx.GetContext(ctx, q, &d, dueStmt.run(now, sc.org, clientIDArray(sc.clients))); err != nil {
+		return 0, fmt.Errorf("rules engine, what is due: %w", err)
+	}
+	yes := func(b *bool) bool { return b != nil && *b }
+	due := map[string]bool{"open": yes(d.Open), "pending": yes(d.Pending), "callback": yes(d.Callback), "soon": yes(d.Soon),
+		"cooled": yes(d.Cooled), "zombie_queue": yes(d.ZombieQueue), "zombie_reject": yes(d.ZombieReject),
+		"zombie_handoff": yes(d.ZombieHandoff), "outcome": yes(d.Outcome)}
 	args := sc.args(now)
 	total := 0
 	for i, st := range engineSteps {
-		if due != nil && !slices.ContainsFunc(st.need, func(n string) bool { return due[n] }) {
+		if !slices.ContainsFunc(st.need, func(n string) bool { return due[n] }) {
 			continue
-		}
-		query, qargs := st.sql, args
-		if sc.clients != nil {
-			query, qargs = clientSteps[i].run(args...), nil
 		}
 		var n int
 		var orgs pq.Int64Array
-		if err := q.QueryRowxContext(ctx, query, qargs...).Scan(&n, &orgs); err != nil {
+		if err := q.QueryRowxContext(ctx, clientSteps[i].run(args...)).Scan(&n, &orgs); err != nil {
 			return total, fmt.Errorf("rules engine, %s: %w", st.name, err)
 		}
 		wakeAfterCommit(q, wakeOrgs(orgs)...)

@@ -169,15 +169,18 @@ func (s *RulesStore) UpdateCalendar(ctx context.Context, in warmline.CalendarInp
 		if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{}); err != nil {
 			return err
 		}
-		if _, err := evaluate(ctx, tx, s.Now(), scope{org: a.OrgID}); err != nil {
-			return err
-		}
 		if out, err = findCalendar(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
 		return orgChanged(ctx, tx, a.OrgID)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := reevaluate(ctx, s.db, s.Now(), scope{org: a.OrgID}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // validateCalendar checks a calendar input, naming the field at fault.

@@ -192,17 +192,20 @@ func (s *StageStore) UpdateStage(ctx context.Context, id warmline.StageID, in wa
 		if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{stage: id}); err != nil {
 			return err
 		}
-		// A changed rule applies at once to the stage's clients.
-		if _, err := evaluate(ctx, tx, time.Now(), scope{org: a.OrgID, stage: id}); err != nil {
-			return err
-		}
 		if out, err = findStage(ctx, tx, a, id); err != nil {
 			return err
 		}
 		_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventStageUpdated, out)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// A changed rule applies at once to the stage's clients.
+	if err := reevaluate(ctx, s.db, time.Now(), scope{org: a.OrgID, stage: id}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // keepOneOpenStage refuses a change that would leave no open stage besides
@@ -275,7 +278,8 @@ func (s *StageStore) DeleteStage(ctx context.Context, id warmline.StageID, moveT
 	if err := a.Require(warmline.RoleAdmin); err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	moved := 0
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		st, err := findStage(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -314,17 +318,20 @@ func (s *StageStore) DeleteStage(ctx context.Context, id warmline.StageID, moveT
 			if err := refreshCooling(ctx, tx, a.OrgID, coolingFilter{stage: moveTo}); err != nil {
 				return err
 			}
-			// Their items from the deleted stage close now, not at the next sweep.
-			if _, err := evaluate(ctx, tx, engineNow(), scope{org: a.OrgID, stage: moveTo}); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE stages SET deleted_at = now() WHERE org_id = $1 AND id = $2`, a.OrgID, id); err != nil {
 			return fmt.Errorf("delete stage %d: %w", id, err)
 		}
 		_, err = appendEvent(ctx, tx, a.OrgID, warmline.EventStageDeleted, map[string]any{"id": id, "moved_to": moveTo, "clients_moved": n})
+		moved = n
 		return err
 	})
+	if err != nil || moved == 0 {
+		return err
+	}
+	// The moved clients' items from the deleted stage close now, not at
+	// the next sweep.
+	return reevaluate(ctx, s.db, engineNow(), scope{org: a.OrgID, stage: moveTo})
 }
 
 // actorID is the user behind a change, or nil for the product itself.
