@@ -177,9 +177,7 @@ func (s *RulesStore) UpdateCalendar(ctx context.Context, in warmline.CalendarInp
 	if err != nil {
 		return nil, err
 	}
-	if err := reevaluate(ctx, s.db, s.Now(), scope{org: a.OrgID}); err != nil {
-		return nil, err
-	}
+	reevaluate(ctx, s.db, s.Now(), scope{org: a.OrgID})
 	return out, nil
 }
 

@@ -202,9 +202,7 @@ func (s *StageStore) UpdateStage(ctx context.Context, id warmline.StageID, in wa
 		return nil, err
 	}
 	// A changed rule applies at once to the stage's clients.
-	if err := reevaluate(ctx, s.db, time.Now(), scope{org: a.OrgID, stage: id}); err != nil {
-		return nil, err
-	}
+	reevaluate(ctx, s.db, time.Now(), scope{org: a.OrgID, stage: id})
 	return out, nil
 }
 
@@ -331,7 +329,8 @@ func (s *StageStore) DeleteStage(ctx context.Context, id warmline.StageID, moveT
 	}
 	// The moved clients' items from the deleted stage close now, not at
 	// the next sweep.
-	return reevaluate(ctx, s.db, engineNow(), scope{org: a.OrgID, stage: moveTo})
+	reevaluate(ctx, s.db, engineNow(), scope{org: a.OrgID, stage: moveTo})
+	return nil
 }
 
 // actorID is the user behind a change, or nil for the product itself.

@@ -107,15 +107,19 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // the change fail on a deadlock (seen adding a holiday to an organisation
 // of 10 000 clients while one was being edited), and the whole
 // organisation's writes waited for the change. A client locked by a writer
-// meanwhile is skipped, and the next sweep takes it (SKIP LOCKED).
-func reevaluate(ctx context.Context, db *DB, now time.Time, sc scope) error {
+// meanwhile is skipped, and the next sweep takes it (SKIP LOCKED). A
+// failure is logged, not returned: the change is saved, and the next sweep
+// (a minute at most) applies it; answering an error would say otherwise.
+func reevaluate(ctx context.Context, db *DB, now time.Time, sc scope) {
+	log := slog.Default()
 	conn, err := db.Connx(ctx)
-	if err != nil {
-		return fmt.Errorf("rules engine connection: %w", err)
+	if err == nil {
+		defer conn.Close()
+		_, err = (&Sweeper{db: db, log: log, Batch: sweepBatch}).steps(ctx, conn, now, sc)
 	}
-	defer conn.Close()
-	_, err = (&Sweeper{db: db, log: slog.Default(), Batch: sweepBatch}).steps(ctx, conn, now, sc)
-	return err
+	if err != nil {
+		log.Error("rules re-evaluation after a change failed; the next sweep applies it", "org", sc.org, "stage", sc.stage, "err", err)
+	}
 }
 
 // steps runs every step of the engine over the clients of sc (zero: all),
