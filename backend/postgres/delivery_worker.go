@@ -122,9 +122,9 @@ func (w *DeliveryWorker) Run(ctx context.Context) {
 	}
 }
 
-// drainUntil waits until t, taking the notifications that arrive meanwhile
-// (the pass after it covers their commits, and an unread channel would
-// stall the listener's connection). False when ctx ended.
+// drainUntil waits until t, taking the notifications that arrive meanwhile:
+// the pass after it covers their commits, and left in the channel each
+// would wake another pass. False when ctx ended.
 func drainUntil(ctx context.Context, notify <-chan *pq.Notification, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 0 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/postgres/pgtest"
 	"github.com/warmline/warmline/backend/warmline"
@@ -63,5 +65,18 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// receive is the next notification on ch (nil: some were missed),
+// failing the test after 5 s without one.
+func receive(t *testing.T, ch <-chan *pq.Notification) *pq.Notification {
+	t.Helper()
+	select {
+	case n := <-ch:
+		return n
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification in 5 s")
+		return nil
 	}
 }

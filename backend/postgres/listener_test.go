@@ -2,13 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/warmline/warmline/backend/postgres"
 	"github.com/warmline/warmline/backend/postgres/pgtest"
@@ -71,16 +67,5 @@ func TestListener_OneConnectionForEverySubscriber(t *testing.T) {
 	case got := <-other:
 		t.Fatalf("the other channel's subscriber got %+v", got)
 	default:
-	}
-}
-
-func receive(t *testing.T, ch <-chan *pq.Notification) *pq.Notification {
-	t.Helper()
-	select {
-	case n := <-ch:
-		return n
-	case <-time.After(5 * time.Second):
-		t.Fatal(fmt.Errorf("no notification in 5 s"))
-		return nil
 	}
 }

@@ -96,18 +96,14 @@ func TestWakeAfterCommit(t *testing.T) {
 	}
 }
 
+// wait is the listener's next notification (receive), never a reconnect.
 func wait(t *testing.T, l *pq.Listener) *pq.Notification {
 	t.Helper()
-	select {
-	case n := <-l.Notify:
-		if n == nil {
-			t.Fatal("listener reconnected")
-		}
-		return n
-	case <-time.After(5 * time.Second):
-		t.Fatal("no notification in 5 s")
-		return nil
+	n := receive(t, l.Notify)
+	if n == nil {
+		t.Fatal("listener reconnected")
 	}
+	return n
 }
 
 func drain(l *pq.Listener) {
