@@ -18,7 +18,16 @@ import (
 // resumes from sequence N misses nothing. The cost is that writes of one
 // organisation serialise on that row at commit time.
 func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ string, data any) (int64, error) {
-	return appendEventWith(ctx, tx, nil, org, typ, data)
+	b, err := json.Marshal(data)
+	if err != nil {
+		return 0, fmt.Errorf("encode %s event: %w", typ, err)
+	}
+	var seq int64
+	if err := tx.GetContext(ctx, &seq, appendEventSQL, org, typ, string(b)); err != nil {
+		return 0, fmt.Errorf("append %s event: %w", typ, err)
+	}
+	wakeAfterCommit(tx, org)
+	return seq, nil
 }
 
 // appendEventSQL is one statement, one round trip: the number and the row.
@@ -28,27 +37,6 @@ func appendEvent(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, typ strin
 const appendEventSQL = `
 	WITH next AS (UPDATE event_counters SET last_seq = last_seq + 1 WHERE org_id = $1 RETURNING last_seq)
 	INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq`
-
-// appendEventWith is appendEvent with appendEventSQL prepared (see stmts),
-// for the busiest writers; nil runs it unprepared.
-func appendEventWith(ctx context.Context, tx *sqlx.Tx, prepared *sqlx.Stmt, org warmline.OrgID, typ string, data any) (int64, error) {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return 0, fmt.Errorf("encode %s event: %w", typ, err)
-	}
-	var seq int64
-	args := []any{org, typ, string(b)}
-	if prepared == nil {
-		err = tx.GetContext(ctx, &seq, appendEventSQL, args...)
-	} else {
-		err = tx.StmtxContext(ctx, prepared).GetContext(ctx, &seq, args...)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("append %s event: %w", typ, err)
-	}
-	wakeAfterCommit(tx, org)
-	return seq, nil
-}
 
 // stmts prepares statements on a pool, each once, when first asked for: a
 // statement run for every event (the hub's busiest write, every hub's read
