@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/warmline/warmline/backend/warmline"
@@ -23,10 +21,5 @@ func (s *Server) handleWS(c echo.Context) error {
 	if s.Hub == nil {
 		return warmline.Errorf(warmline.ENOTFOUND, "Live updates are not enabled on this server.")
 	}
-	token := s.oldToken(c)
-	alive := func(ctx context.Context) bool {
-		_, err := s.Sessions.Authenticate(ctx, token)
-		return err == nil
-	}
-	return s.Hub.Serve(c.Response(), r, a, alive)
+	return s.Hub.Serve(c.Response(), r, a, s.oldToken(c))
 }

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/warmline/warmline/backend/password"
 	"github.com/warmline/warmline/backend/warmline"
@@ -162,6 +164,47 @@ func (s *SessionStore) Authenticate(ctx context.Context, token string) (*warmlin
 	}
 	return &row.User, nil
 }
+
+// LiveSessions reports which of tokens are sessions Authenticate would
+// still accept, and extends those last extended over a minute ago, as
+// Authenticate does: an open tab keeps its session. The live hub asks it
+// for all its connections at once; one Authenticate per connection every
+// 30 s was 333 queries a second at 10 000 connections.
+func (s *SessionStore) LiveSessions(ctx context.Context, tokens []string) (map[string]bool, error) {
+	live := make(map[string]bool, len(tokens))
+	for chunk := range slices.Chunk(tokens, 1000) {
+		byHash := make(map[string]string, len(chunk))
+		hashes := make(pq.ByteaArray, 0, len(chunk))
+		for _, t := range chunk {
+			if t == "" || len(t) > 100 {
+				continue
+			}
+			h := hashToken(t)
+			byHash[string(h)] = t
+			hashes = append(hashes, h)
+		}
+		var found [][]byte
+		if err := s.db.SelectContext(ctx, &found, liveSessionsSQL, hashes, interval(s.ttl)); err != nil {
+			return nil, fmt.Errorf("check %d sessions: %w", len(hashes), err)
+		}
+		for _, h := range found {
+			live[byHash[string(h)]] = true
+		}
+	}
+	return live, nil
+}
+
+// liveSessionsSQL: the sessions among $1 (token hashes) that are valid, as
+// in Authenticate, extended by $2 when last seen over a minute ago.
+const liveSessionsSQL = `
+	WITH live AS (
+		SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id
+		WHERE s.token_hash = ANY($1) AND s.expires_at > now() AND u.active
+	), extended AS (
+		UPDATE sessions s SET last_seen_at = now(), expires_at = now() + $2::interval
+		FROM live WHERE s.token_hash = live.token_hash AND s.last_seen_at < now() - interval '1 minute'
+	)
+	SELECT token_hash FROM live`
 
 // Logout ends the session with token.
 func (s *SessionStore) Logout(ctx context.Context, token string) error {

@@ -24,10 +24,9 @@ const (
 )
 
 const (
-	maxFrame       = 4 << 10 // a browser's messages are tiny
-	maxMsgsPerSec  = 20
-	writeWait      = 10 * time.Second
-	sessionRecheck = 30 * time.Second
+	maxFrame      = 4 << 10 // a browser's messages are tiny
+	maxMsgsPerSec = 20
+	writeWait     = 10 * time.Second
 )
 
 var upgrader = websocket.Upgrader{
@@ -46,6 +45,7 @@ var upgrader = websocket.Upgrader{
 // closing.
 type subscriber struct {
 	actor warmline.Actor
+	token string // the session's, for Hub.sessionLoop
 	ws    *websocket.Conn
 	send  chan []byte
 	// control carries a pong for a ping of the browser's; one waiting
@@ -77,13 +77,11 @@ func (s *subscriber) close(code int, reason string) {
 	s.once.Do(func() { s.closing <- closeFrame(code, reason) })
 }
 
-// SessionCheck says whether the connection's session is still valid.
-type SessionCheck func(ctx context.Context) bool
-
 // Serve upgrades the request to a WebSocket for actor and runs it until it
-// closes. The caller has authenticated the request and checked its Origin.
+// closes. The caller has authenticated the request (token is its session's)
+// and checked its Origin.
 // `after` is the query parameter of docs/realtime.md.
-func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor, alive SessionCheck) error {
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor, token string) error {
 	var after *int64
 	if v := r.URL.Query().Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -96,7 +94,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 	if err != nil {
 		return nil // the upgrader has answered the client
 	}
-	s := &subscriber{actor: actor, ws: ws, send: make(chan []byte, h.cfg.SendBuffer),
+	s := &subscriber{actor: actor, token: token, ws: ws, send: make(chan []byte, h.cfg.SendBuffer),
 		control: make(chan []byte, 1), closing: make(chan []byte, 1)}
 	h.mu.Lock() // Run sets the hub's lifetime under the same lock
 	base := h.ctx
@@ -113,7 +111,6 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 	defer h.unsubscribe(s)
 	s.handleControl(ws)
 	go s.readLoop(ws, h.cfg.PongWait+h.cfg.PingEvery)
-	go s.watchSession(ctx, alive)
 	s.writeLoop(ctx, ws.UnderlyingConn(), append([][]byte{mustFrame(hello)}, backlog...), h.cfg.PingEvery)
 	ws.Close()
 	return nil
@@ -250,27 +247,6 @@ func (s *subscriber) readLoop(ws *websocket.Conn, wait time.Duration) {
 		default:
 			s.close(CloseUnknownType, "unknown message type")
 			return
-		}
-	}
-}
-
-// watchSession closes the connection when its session ends (logout,
-// deactivation, expiry), checking now and then.
-func (s *subscriber) watchSession(ctx context.Context, alive SessionCheck) {
-	if alive == nil {
-		return
-	}
-	t := time.NewTicker(sessionRecheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if !alive(ctx) {
-				s.close(CloseSessionEnd, "session ended")
-				return
-			}
 		}
 	}
 }

@@ -36,6 +36,7 @@ func startNode(t *testing.T, db *postgres.DB, dsn string, cfg realtime.Config) *
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.NewServer(db, httpapi.Config{}, log)
 	cfg.Listener = postgres.NewListener(dsn, log)
+	cfg.Sessions = api.Sessions
 	api.Hub = realtime.NewHub(db, cfg, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := cfg.Listener.Start(ctx); err != nil {
@@ -488,6 +489,36 @@ func TestHub_BadInputClosesOnlyThatConnection(t *testing.T) {
 	bystander.ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping"}`))
 	if m := bystander.must(2 * time.Second); m.Type != realtime.TypePong {
 		t.Fatalf("got %s, want pong", m.Type)
+	}
+}
+
+// A logout (or a deactivation, an expiry) closes the connections of that
+// session, found by the hub's one check of all its sessions; the same
+// user's other sessions stay connected.
+func TestHub_EndedSessionIsClosedOthersStay(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	n := startNode(t, db, dsn, realtime.Config{SessionCheckEvery: 100 * time.Millisecond})
+	admin := signUp(t, db)
+	other := login(t, db, admin.user) // the same admin in another browser
+	gone := []*stream{mustDial(t, n, admin, ""), mustDial(t, n, admin, "")}
+	stays := mustDial(t, n, other, "")
+	for _, s := range append(gone, stays) {
+		s.must(2 * time.Second)
+	}
+	if err := postgres.NewSessionStore(db, time.Hour).Logout(context.Background(), admin.token); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range gone {
+		_, err := s.next(3 * time.Second)
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != realtime.CloseSessionEnd {
+			t.Fatalf("after logout the connection got %v, want close %d", err, realtime.CloseSessionEnd)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // three more checks
+	newClients(t, db, other, 1)
+	if m := stays.must(5 * time.Second); m.Type != warmline.EventClientCreated {
+		t.Fatalf("the other session's connection got %s, want client.created", m.Type)
 	}
 }
 

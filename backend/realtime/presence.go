@@ -31,19 +31,13 @@ func (h *Hub) presenceLoop(ctx context.Context) {
 
 // connectedUsers lists the users with at least one connection here.
 func (h *Hub) connectedUsers() []warmline.UserID {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	seen := map[warmline.UserID]bool{}
 	var out []warmline.UserID
-	for _, f := range h.feeds {
-		f.mu.Lock()
-		for s := range f.subs {
-			if !seen[s.actor.UserID] {
-				seen[s.actor.UserID] = true
-				out = append(out, s.actor.UserID)
-			}
+	h.eachSubscriber(func(s *subscriber) {
+		if !seen[s.actor.UserID] {
+			seen[s.actor.UserID] = true
+			out = append(out, s.actor.UserID)
 		}
-		f.mu.Unlock()
-	}
+	})
 	return out
 }

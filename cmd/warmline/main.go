@@ -212,7 +212,7 @@ func serve(ctx context.Context, args []string) error {
 	// One LISTEN connection for the process: the hub, the delivery worker
 	// and the demo call-ins subscribe to it, then it starts.
 	listener := postgres.NewListener(c.DatabaseURL, log)
-	api.Hub = realtime.NewHub(db, realtime.Config{Listener: listener}, log)
+	api.Hub = realtime.NewHub(db, realtime.Config{Listener: listener, Sessions: api.Sessions}, log)
 	go api.Hub.Run(ctx)
 	// Rules engine: the sweep every minute (one process at a time sweeps).
 	go postgres.NewSweeper(db, log).Run(ctx, time.Minute)
