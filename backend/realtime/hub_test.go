@@ -33,6 +33,12 @@ type node struct {
 
 func startNode(t *testing.T, db *postgres.DB, dsn string, cfg realtime.Config) *node {
 	t.Helper()
+	return startNodeOn(t, db, dsn, cfg, nil)
+}
+
+// startNodeOn is startNode with the node's listener wrapped by wrap (nil: as it is).
+func startNodeOn(t *testing.T, db *postgres.DB, dsn string, cfg realtime.Config, wrap func(net.Listener) net.Listener) *node {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.NewServer(db, httpapi.Config{}, log)
 	cfg.Listener = postgres.NewListener(dsn, log)
@@ -44,7 +50,11 @@ func startNode(t *testing.T, db *postgres.DB, dsn string, cfg realtime.Config) *
 	}
 	done := make(chan struct{})
 	go func() { api.Hub.Run(ctx); close(done) }()
-	srv := httptest.NewServer(api)
+	srv := httptest.NewUnstartedServer(api)
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); cancel(); <-done; <-cfg.Listener.Done() })
 	return &node{Server: srv, hub: api.Hub}
 }
@@ -95,12 +105,20 @@ type stream struct {
 	ws   *websocket.Conn
 	msgs chan []byte
 	err  chan error
+	gate chan struct{} // full while the stream is paused
 }
 
+// pause stops reading the socket (after the read in progress), as a
+// browser busy elsewhere; resume reads again.
+func (s *stream) pause()  { s.gate <- struct{}{} }
+func (s *stream) resume() { <-s.gate }
+
 func newStream(t *testing.T, ws *websocket.Conn) *stream {
-	s := &stream{t: t, ws: ws, msgs: make(chan []byte, 1024), err: make(chan error, 1)}
+	s := &stream{t: t, ws: ws, msgs: make(chan []byte, 1024), err: make(chan error, 1), gate: make(chan struct{}, 1)}
 	go func() {
 		for {
+			s.gate <- struct{}{} // held while paused
+			<-s.gate
 			_, b, err := ws.ReadMessage()
 			if err != nil {
 				s.err <- err
@@ -358,6 +376,51 @@ func TestHub_SlowClientIsDroppedOthersUnaffected(t *testing.T) {
 	if c := n.hub.Connections(); c != 1 {
 		t.Fatalf("%d connections on the hub, want only the fast one", c)
 	}
+}
+
+// A browser that stops reading for a while, with pings due meanwhile,
+// then reads everything: every frame arrives whole and in order. The
+// node's sockets have small send buffers, so the feed's own writes
+// (offer) leave frames half written for the connection's writer to finish
+// before anything else, pings included.
+func TestHub_LateReaderGetsWholeFramesInOrder(t *testing.T) {
+	db, dsn := pgtest.NewDBURL(t)
+	n := startNodeOn(t, db, dsn, realtime.Config{SendBuffer: 4096, PingEvery: 5 * time.Millisecond},
+		func(l net.Listener) net.Listener { return smallSendBuffers{l} })
+	admin := signUp(t, db)
+	late := mustDial(t, n, admin, "")
+	late.pause()
+	big := strings.Repeat("ж", 19000) // ~38 KB a frame
+	cs := postgres.NewClientStore(db)
+	const total = 40
+	for i := 0; i < total; i++ {
+		if _, err := cs.CreateClient(admin.ctx, warmline.ClientInput{Name: ptr(fmt.Sprint("Bulky ", i)), Notes: &big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	late.resume()
+	hello := late.must(5 * time.Second)
+	for i := 0; i < total; i++ {
+		m := late.must(5 * time.Second)
+		var c warmline.Client
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		if m.Type != warmline.EventClientCreated || m.Seq != hello.Seq+int64(i)+1 || c.Name != fmt.Sprint("Bulky ", i) || c.Notes != big {
+			t.Fatalf("event %d: %s #%d %q, want client.created #%d %q", i, m.Type, m.Seq, c.Name, hello.Seq+int64(i)+1, fmt.Sprint("Bulky ", i))
+		}
+	}
+}
+
+// smallSendBuffers gives every accepted connection a send buffer of 4 KiB.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		c.(*net.TCPConn).SetWriteBuffer(4096)
+	}
+	return c, err
 }
 
 func TestHub_RefusesForeignOriginsAndStrangers(t *testing.T) {
