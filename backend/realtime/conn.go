@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -40,24 +39,15 @@ var upgrader = websocket.Upgrader{
 	CheckOrigin: func(*http.Request) bool { return true },
 }
 
-// subscriber is one WebSocket connection. Its writer goroutine owns the
-// socket whenever it has anything to write: hello and backlog, frames
-// queued in send, pongs (control), pings and the close (closing). While it
-// has nothing, offer writes a frame itself if the socket takes it whole at
-// once (see offer).
+// subscriber is one WebSocket connection. Only its writer goroutine writes
+// to the socket; everyone else hands it frames (frame.go): the feed and the
+// reader's answers through send, pongs through control, the close through
+// closing.
 type subscriber struct {
 	actor warmline.Actor
 	token string // the session's, for Hub.sessionLoop
 	ws    *websocket.Conn
 	send  chan []byte
-	// raw is the socket for offer's own writes; nil when it is not a
-	// plain TCP socket.
-	raw syscall.RawConn
-	// mu orders offer's own writes against the writer's: offer writes
-	// only while busy is false, which the writer sets before it writes and
-	// clears after, when nothing is left in send.
-	mu   sync.Mutex
-	busy bool
 	// control carries a pong for a ping of the browser's; one waiting
 	// answers any ping after it too.
 	control chan []byte
@@ -66,27 +56,12 @@ type subscriber struct {
 	once    sync.Once
 }
 
-// offer delivers a frame without waiting. When the writer has nothing in
-// hand it writes the frame to the socket itself, if the socket takes it
-// whole at once: at 100 000 frames a second, handing every frame to the
-// connection's writer goroutine (a channel send, a wake-up, a select) cost
-// more than the write. Otherwise, or for what the socket did not take, it
-// queues the frame for the writer. A full queue drops the connection (it
-// resumes on reconnect) and offer reports false, so the feed stops
-// offering it anything at once.
+// offer queues a frame without waiting. A full buffer drops the
+// connection (it resumes on reconnect) and offer reports false, so the feed
+// stops offering it anything at once.
 func (s *subscriber) offer(frame []byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.busy && s.raw != nil {
-		n := s.writeNow(frame)
-		if n == len(frame) {
-			return true
-		}
-		frame = frame[n:] // the rest must go next: the writer takes over
-	}
 	select {
 	case s.send <- frame:
-		s.busy = true
 		return true
 	default:
 		s.close(CloseTooSlow, "too slow; reconnect with after=<last seq>")
@@ -95,41 +70,6 @@ func (s *subscriber) offer(frame []byte) bool {
 		s.ws.UnderlyingConn().SetWriteDeadline(time.Now())
 		return false
 	}
-}
-
-// writeNow writes as much of frame as the socket takes without waiting
-// and returns how much that was (0 when its buffer is full or the write
-// failed: the writer, which takes the rest, finds out).
-func (s *subscriber) writeNow(frame []byte) (n int) {
-	s.raw.Write(func(fd uintptr) bool {
-		for {
-			m, err := syscall.Write(int(fd), frame)
-			if err == syscall.EINTR {
-				continue
-			}
-			if err == nil {
-				n = m
-			}
-			return true // never wait for the socket
-		}
-	})
-	return n
-}
-
-// own and release bracket the writer's writes: while it owns the socket
-// offer queues; it gives it back only when nothing is queued.
-func (s *subscriber) own() {
-	s.mu.Lock()
-	s.busy = true
-	s.mu.Unlock()
-}
-
-func (s *subscriber) release() {
-	s.mu.Lock()
-	if len(s.send) == 0 {
-		s.busy = false
-	}
-	s.mu.Unlock()
 }
 
 // close asks the writer to send a close frame and stop; only the first call counts.
@@ -155,11 +95,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 		return nil // the upgrader has answered the client
 	}
 	s := &subscriber{actor: actor, token: token, ws: ws, send: make(chan []byte, h.cfg.SendBuffer),
-		control: make(chan []byte, 1), closing: make(chan []byte, 1),
-		busy: true} // until hello and the backlog are written
-	if sc, ok := ws.UnderlyingConn().(syscall.Conn); ok {
-		s.raw, _ = sc.SyscallConn()
-	}
+		control: make(chan []byte, 1), closing: make(chan []byte, 1)}
 	h.mu.Lock() // Run sets the hub's lifetime under the same lock
 	base := h.ctx
 	h.mu.Unlock()
@@ -183,19 +119,15 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor warmline.Actor
 // maxBatch bounds the frames written with one system call.
 const maxBatch = 64
 
-// writeLoop writes hello and the backlog (first), then whatever offer
-// queued, pings, pongs and the close frame. It writes the frames as they
-// are, every frame waiting in send with one system call (writev), under a
-// deadline pushed back at most once a second rather than per frame: a
-// write still has at least writeWait less a second to finish. Before a
-// ping or a pong it writes what is queued, which begins with the rest of a
-// frame offer could not write whole.
+// writeLoop owns every write: hello and the backlog (first), live frames,
+// pings, pongs and the close frame. It writes the frames as they are to the
+// socket, every frame waiting in send with one system call (writev), under
+// a deadline pushed back at most once a second rather than per frame: a
+// write still has at least writeWait less a second to finish.
 func (s *subscriber) writeLoop(ctx context.Context, conn net.Conn, first [][]byte, pingEvery time.Duration) {
-	defer s.own() // for good: nothing more is written once the writer ends
 	// A requested close goes before any further frame; a dropped browser
 	// gets no more data, and its close frame only a short try.
 	closeWith := func(f []byte) {
-		s.own()
 		conn.SetWriteDeadline(time.Now().Add(time.Second))
 		conn.Write(f)
 		time.Sleep(100 * time.Millisecond) // let the browser answer the close
@@ -226,51 +158,39 @@ func (s *subscriber) writeLoop(ctx context.Context, conn net.Conn, first [][]byt
 	if !write(first) {
 		return
 	}
-	s.release()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
-	batch := make([][]byte, 0, maxBatch+1)
-	// queued appends to batch what waits in send.
-	queued := func() {
-		for len(batch) < maxBatch {
-			select {
-			case f := <-s.send:
-				batch = append(batch, f)
-			default:
-				return
-			}
-		}
-	}
-	// writeWith writes what is queued, then f.
-	writeWith := func(f []byte) bool {
-		s.own()
-		batch = batch[:0]
-		queued()
-		return write(append(batch, f))
-	}
+	batch := make([][]byte, 0, maxBatch)
 	for {
 		select {
 		case f := <-s.closing:
 			closeWith(f)
 			return
-		case f := <-s.send: // offer set busy when it queued f
+		case f := <-s.send:
 			batch = append(batch[:0], f)
-			queued()
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case f := <-s.send:
+					batch = append(batch, f)
+				default:
+					break more
+				}
+			}
 			if !write(batch) {
 				return
 			}
 		case f := <-s.control:
-			if !writeWith(f) {
+			if !write([][]byte{f}) {
 				return
 			}
 		case <-ping.C:
-			if !writeWith(pingFrame) {
+			if !write([][]byte{pingFrame}) {
 				return
 			}
 		case <-ctx.Done():
 			return
 		}
-		s.release()
 	}
 }
 

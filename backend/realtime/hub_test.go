@@ -380,9 +380,8 @@ func TestHub_SlowClientIsDroppedOthersUnaffected(t *testing.T) {
 
 // A browser that stops reading for a while, with pings due meanwhile,
 // then reads everything: every frame arrives whole and in order. The
-// node's sockets have small send buffers, so the feed's own writes
-// (offer) leave frames half written for the connection's writer to finish
-// before anything else, pings included.
+// node's sockets have small send buffers, so writes block half done and
+// pings wait behind them.
 func TestHub_LateReaderGetsWholeFramesInOrder(t *testing.T) {
 	db, dsn := pgtest.NewDBURL(t)
 	n := startNodeOn(t, db, dsn, realtime.Config{SendBuffer: 4096, PingEvery: 5 * time.Millisecond},
