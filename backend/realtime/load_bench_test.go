@@ -64,7 +64,9 @@ import (
 //     (bg_cpu_pct: other tenants).
 //
 // Connections are spread over organisations of WL_BENCH_FANOUT (default
-// 100) connections each, which is also every event's fan-out; events go
+// 20: the seed's team of ten agents with their supervisors, some with two
+// tabs) connections each, which is also every event's fan-out (100 is the
+// stress case BENCHMARKS.md reports beside it); events go
 // round-robin to the organisations, each of which has one publisher, so
 // sequence numbers are known in advance and checked against the data.
 // Each cell first publishes for a second at its rate, unmeasured, so that
@@ -111,7 +113,7 @@ func BenchmarkHubLoad(b *testing.B) {
 		}
 		publish = time.Duration(s * float64(time.Second))
 	}
-	fanout := 100
+	fanout := 20
 	if v := os.Getenv("WL_BENCH_FANOUT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
