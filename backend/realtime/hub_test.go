@@ -388,6 +388,7 @@ func TestHub_LateReaderGetsWholeFramesInOrder(t *testing.T) {
 		func(l net.Listener) net.Listener { return smallSendBuffers{l} })
 	admin := signUp(t, db)
 	late := mustDial(t, n, admin, "")
+	hello := late.must(2 * time.Second) // subscribed: every event after it comes
 	late.pause()
 	big := strings.Repeat("ж", 19000) // ~38 KB a frame
 	cs := postgres.NewClientStore(db)
@@ -398,7 +399,6 @@ func TestHub_LateReaderGetsWholeFramesInOrder(t *testing.T) {
 		}
 	}
 	late.resume()
-	hello := late.must(5 * time.Second)
 	for i := 0; i < total; i++ {
 		m := late.must(5 * time.Second)
 		var c warmline.Client
