@@ -56,7 +56,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 			if err != nil {
 				return nil, err
 			}
-			if _, err := w.run(ctx, prep[2], a, id); errors.Is(err, errClientChanged) {
+			if err := w.run(ctx, prep[2], a, id); errors.Is(err, errClientChanged) {
 				continue
 			} else if err != nil {
 				return nil, err
@@ -82,7 +82,7 @@ func (s *ClientStore) UpdateClient(ctx context.Context, id warmline.ClientID, in
 				return err
 			}
 		}
-		if _, err := w.run(ctx, tx.StmtxContext(ctx, prep[2]), a, id); err != nil {
+		if err := w.run(ctx, tx.StmtxContext(ctx, prep[2]), a, id); err != nil {
 			return err // the row is locked: never errClientChanged
 		}
 		if in.Phones != nil {
@@ -201,17 +201,18 @@ const updateClientSQL = `
 	)
 	INSERT INTO events (org_id, seq, type, data) SELECT $1, last_seq, $13, $14 FROM next RETURNING seq`
 
-// run writes w with updateClientSQL; it returns the event's sequence.
-func (w *clientUpdate) run(ctx context.Context, st *sqlx.Stmt, a warmline.Actor, id warmline.ClientID) (int64, error) {
+// run writes w with updateClientSQL: errClientChanged when the client is
+// no longer the version read.
+func (w *clientUpdate) run(ctx context.Context, st *sqlx.Stmt, a warmline.Actor, id warmline.ClientID) error {
 	o := w.out
-	var seq int64
+	var seq int64 // the event's; unused, but the statement answers a row only when it wrote
 	err := st.GetContext(ctx, &seq, a.OrgID, id, o.Name, o.Company, o.Phones, w.digits, o.Email, o.Channel, o.OwnerID, o.Notes,
 		o.UpdatedAt, w.version, warmline.EventClientUpdated, string(w.event))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errClientChanged
+		return errClientChanged
 	}
 	if err != nil {
-		return 0, fmt.Errorf("update client %d: %w", id, dbError(err))
+		return fmt.Errorf("update client %d: %w", id, dbError(err))
 	}
-	return seq, nil
+	return nil
 }

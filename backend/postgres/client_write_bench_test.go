@@ -19,8 +19,8 @@ import (
 )
 
 // BenchmarkUpdateClient is the live hub's write path, one UpdateClient
-// after another on one connection: the client row, its event and the
-// NOTIFY in one durable transaction. Besides the time per write it
+// after another on one connection: a read of the client, then its row and
+// its event in one durable statement, then the hubs' NOTIFY. Besides the time per write it
 // reports the CPU it costs, on either side of the wire: pg_cpu_us/op is the
 // Postgres backend's (read from /proc, so only with the server on this
 // machine), go_cpu_us/op this process's. "ping" is the baseline: one empty

@@ -256,13 +256,7 @@ func (h *Hub) sessionLoop(ctx context.Context) {
 
 // Connections returns how many connections this hub serves (for tests and metrics).
 func (h *Hub) Connections() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	n := 0
-	for _, f := range h.feeds {
-		f.mu.Lock()
-		n += len(f.subs)
-		f.mu.Unlock()
-	}
+	h.eachSubscriber(func(*subscriber) { n++ })
 	return n
 }

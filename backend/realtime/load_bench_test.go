@@ -38,9 +38,9 @@ import (
 // own) while events are published at R a second, in two ways:
 //
 //   - write=store: through the real write path, ClientStore.UpdateClient
-//     (the client's row, its event row and the NOTIFY in one durable
-//     transaction);
-//   - write=event: the event half of that transaction alone (the same
+//     (a read of the client, then its row and its event row in one
+//     durable statement, then the NOTIFY that wakes the hubs);
+//   - write=event: the event half of that write alone (the same
 //     statements as postgres.appendEvent, data of the same shape), which
 //     costs Postgres and the client less, to show what the hub does when
 //     the rest of the write path does not take the CPU first.
