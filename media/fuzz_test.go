@@ -63,9 +63,9 @@ func FuzzRTPForward(f *testing.F) {
 		r := newRewriter(time.Now().UnixNano())
 		r.rewrite(pkt[:n], time.Now().UnixNano())
 		l := &rtpLeg{out: newRewriter(0), audioPT: ptPCMA, tePT: 96, sendOK: true}
-		peer := netip.MustParseAddrPort("127.0.0.1:9")
-		l.peer.Store(&peer)
-		l.receive(append([]byte(nil), b...), peer, 1)
+		peer, _ := newSockAddr(netip.MustParseAddrPort("127.0.0.1:9"))
+		l.peer.Store(peer)
+		l.receive(append([]byte(nil), b...), peer.ap, 1)
 	})
 }
 

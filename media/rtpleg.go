@@ -8,17 +8,20 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 // rtpLeg is the RTP side of one SIP dialog: a UDP socket from the port
-// range, the far end's negotiated address (latching: packets from
-// anywhere else are dropped and counted), and our outgoing stream.
+// range, read by the process's poller (poller.go), the far end's
+// negotiated address (latching: packets from anywhere else are dropped
+// and counted), and our outgoing stream.
 type rtpLeg struct {
-	conn *net.UDPConn
-	port int
+	sock   *udpSocket
+	port   int
+	poller *poller
 
-	peer     atomic.Pointer[netip.AddrPort] // nil until the far end's SDP is known
+	peer     atomic.Pointer[sockAddr] // nil until the far end's SDP is known
 	sink     atomic.Pointer[endpointBox]    // where what the far end says goes
 	dropped  atomic.Uint64                  // packets from a foreign address
 	lastRecv atomic.Int64                   // nanoseconds of the far end's last packet
@@ -34,8 +37,8 @@ type rtpLeg struct {
 	sendOK   bool  // our direction allows sending (not held, not inactive)
 	dtmfBusy bool  // our own RFC 4733 events are being sent: audio waits
 
-	sendBuf [1500]byte // for packets we make (events)
-	done    chan struct{}
+	sendBuf [1500]byte              // for packets we make (events)
+	from    syscall.RawSockaddrInet4 // the poller's reads' source address
 }
 
 // endpointBox lets an interface live in an atomic.Pointer.
@@ -50,7 +53,7 @@ type portAlloc struct {
 	next     int
 }
 
-func (p *portAlloc) listen(ip net.IP) (*net.UDPConn, int, error) {
+func (p *portAlloc) listen(ip net.IP) (*udpSocket, int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	lo := p.min + p.min%2
@@ -61,7 +64,7 @@ func (p *portAlloc) listen(ip net.IP) (*net.UDPConn, int, error) {
 		}
 		port := p.next
 		p.next += 2
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
+		c, err := listenUDP(ip, port)
 		if err == nil {
 			return c, port, nil
 		}
@@ -70,16 +73,23 @@ func (p *portAlloc) listen(ip net.IP) (*net.UDPConn, int, error) {
 }
 
 func newRTPLeg(ports *portAlloc, ip net.IP) (*rtpLeg, error) {
+	p, err := mediaPoller()
+	if err != nil {
+		return nil, err
+	}
 	c, port, err := ports.listen(ip)
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetReadBuffer(1 << 18)
+	_ = c.setReadBuffer(1 << 18)
 	now := time.Now().UnixNano()
-	l := &rtpLeg{conn: c, port: port, out: newRewriter(now), audioPT: ptPCMU, sendOK: true, done: make(chan struct{})}
+	l := &rtpLeg{sock: c, port: port, poller: p, out: newRewriter(now), audioPT: ptPCMU, sendOK: true}
 	l.lastRecv.Store(now)
 	l.lastSent.Store(now)
-	go l.run()
+	if err := p.add(c.fd, l); err != nil {
+		_ = c.close()
+		return nil, err
+	}
 	return l, nil
 }
 
@@ -87,8 +97,11 @@ func newRTPLeg(ports *portAlloc, ip net.IP) (*rtpLeg, error) {
 // latching follows the negotiated address only), codec and events.
 func (l *rtpLeg) setRemote(m *mediaDesc) {
 	if m.Addr.IsValid() && m.Addr.Port() != 0 {
-		a := m.Addr
-		l.peer.Store(&a)
+		if a, ok := newSockAddr(m.Addr); ok {
+			l.peer.Store(a)
+		} else {
+			l.peer.Store(nil) // IPv6: the RTP socket is IPv4, so nothing is sent or latched (as before); the media timeout ends such a call
+		}
 	}
 	l.mu.Lock()
 	l.audioPT = m.Codec
@@ -111,26 +124,19 @@ func (l *rtpLeg) setSink(e endpoint) {
 	l.sink.Store(&endpointBox{e})
 }
 
-// run reads the far end's packets until close.
-func (l *rtpLeg) run() {
-	defer close(l.done)
-	var buf [1500]byte
-	for {
-		n, from, err := l.conn.ReadFromUDPAddrPort(buf[:])
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		l.receive(buf[:n], from, time.Now().UnixNano())
+// readable is the poller telling that the far end's packet is waiting.
+func (l *rtpLeg) readable(buf []byte) {
+	n, from, err := l.sock.recvFrom(buf, &l.from)
+	if err != nil {
+		return // EAGAIN (an event for an fd number since reused), or closed
 	}
+	l.receive(buf[:n], from, time.Now().UnixNano())
 }
 
 // receive is one packet from the network: latch, canonicalise, forward.
 func (l *rtpLeg) receive(pkt []byte, from netip.AddrPort, now int64) {
 	peer := l.peer.Load()
-	if peer == nil || *peer != from && !(peer.Addr().Unmap() == from.Addr().Unmap() && peer.Port() == from.Port()) {
+	if peer == nil || peer.ap != from && !(peer.ap.Addr() == from.Addr().Unmap() && peer.ap.Port() == from.Port()) {
 		l.dropped.Add(1)
 		return
 	}
@@ -184,7 +190,7 @@ func (l *rtpLeg) forward(pkt []byte, now int64) {
 	}
 	l.out.rewrite(pkt, now)
 	l.mu.Unlock()
-	if _, err := l.conn.WriteToUDPAddrPort(pkt, *peer); err == nil {
+	if l.sock.sendTo(pkt, peer) == nil {
 		l.sent.Add(1)
 		l.lastSent.Store(now)
 	}
@@ -255,7 +261,7 @@ func (l *rtpLeg) writeEvent(ev byte, first, end bool, dur uint16, start *uint32)
 		p[13] |= 0x80
 	}
 	binary.BigEndian.PutUint16(p[14:], dur)
-	if _, err := l.conn.WriteToUDPAddrPort(p, *peer); err == nil {
+	if l.sock.sendTo(p, peer) == nil {
 		l.sent.Add(1)
 		l.lastSent.Store(now)
 	}
@@ -287,6 +293,6 @@ func eventDigit(ev byte) (rune, bool) {
 
 func (l *rtpLeg) close() {
 	l.setSink(nil)
-	_ = l.conn.Close()
-	<-l.done
+	l.poller.remove(l.sock.fd)
+	_ = l.sock.close()
 }

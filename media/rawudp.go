@@ -1,0 +1,127 @@
+package media
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"unsafe"
+)
+
+// udpSocket is a non-blocking IPv4 UDP socket that the Go runtime's
+// netpoller does not know (a socket it knew would wake it for every
+// packet as well as the poller): the poller waits on it, and reads and
+// sends are one system call each. Reads and sends never block, so they
+// go through RawSyscall: the runtime need not hand the P off for them.
+type udpSocket struct {
+	mu sync.RWMutex // a send or read holds it for reading; close for writing, so a closed fd's number, reused, is never written to
+	fd int          // -1 once closed
+}
+
+var errSocketClosed = errors.New("media: socket closed")
+
+// listenUDP binds a socket to ip:port (ip nil or unspecified: every
+// address).
+func listenUDP(ip net.IP, port int) (*udpSocket, error) {
+	sa := &syscall.SockaddrInet4{Port: port}
+	if ip4 := ip.To4(); ip4 != nil {
+		copy(sa.Addr[:], ip4)
+	} else if ip != nil && !ip.IsUnspecified() {
+		return nil, fmt.Errorf("RTP address %s: not IPv4", ip)
+	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, syscall.IPPROTO_UDP)
+	if err != nil {
+		return nil, fmt.Errorf("UDP socket: %w", err)
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		_ = syscall.Close(fd)
+		return nil, fmt.Errorf("bind %s:%d: %w", ip, port, err)
+	}
+	return &udpSocket{fd: fd}, nil
+}
+
+// setReadBuffer sets SO_RCVBUF (the kernel doubles it and caps it at
+// net.core.rmem_max).
+func (s *udpSocket) setReadBuffer(n int) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return errSocketClosed
+	}
+	return syscall.SetsockoptInt(s.fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+}
+
+// sockAddr is a destination in both forms: netip for comparing, the
+// kernel's for sendto (built once, when the far end's SDP is read).
+type sockAddr struct {
+	ap netip.AddrPort
+	sa syscall.RawSockaddrInet4
+}
+
+// newSockAddr is a's sendto form; false when a is not IPv4 (the socket
+// is IPv4 only).
+func newSockAddr(a netip.AddrPort) (*sockAddr, bool) {
+	ip := a.Addr().Unmap()
+	if !ip.Is4() {
+		return nil, false
+	}
+	s := &sockAddr{ap: netip.AddrPortFrom(ip, a.Port())}
+	s.sa.Family = syscall.AF_INET
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&s.sa.Port))[:], a.Port())
+	s.sa.Addr = ip.As4()
+	return s, true
+}
+
+// sendTo sends one datagram. A full send buffer drops it (EAGAIN), as the
+// network would.
+func (s *udpSocket) sendTo(p []byte, to *sockAddr) error {
+	if len(p) == 0 {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return errSocketClosed
+	}
+	_, _, errno := syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
+		0, uintptr(unsafe.Pointer(&to.sa)), unsafe.Sizeof(to.sa))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// recvFrom reads one datagram; EAGAIN when there is none.
+func (s *udpSocket) recvFrom(buf []byte, from *syscall.RawSockaddrInet4) (int, netip.AddrPort, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return 0, netip.AddrPort{}, errSocketClosed
+	}
+	fromLen := uint32(unsafe.Sizeof(*from))
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)),
+		0, uintptr(unsafe.Pointer(from)), uintptr(unsafe.Pointer(&fromLen)))
+	if errno != 0 {
+		return 0, netip.AddrPort{}, errno
+	}
+	if from.Family != syscall.AF_INET {
+		return int(n), netip.AddrPort{}, nil
+	}
+	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&from.Port))[:])
+	return int(n), netip.AddrPortFrom(netip.AddrFrom4(from.Addr), port), nil
+}
+
+// close closes the fd once no send or read is using it.
+func (s *udpSocket) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fd < 0 {
+		return errSocketClosed
+	}
+	err := syscall.Close(s.fd)
+	s.fd = -1
+	return err
+}
