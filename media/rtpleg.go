@@ -21,11 +21,11 @@ type rtpLeg struct {
 	port   int
 	poller *poller
 
-	peer     atomic.Pointer[sockAddr] // nil until the far end's SDP is known
-	sink     atomic.Pointer[endpointBox]    // where what the far end says goes
-	dropped  atomic.Uint64                  // packets from a foreign address
-	lastRecv atomic.Int64                   // nanoseconds of the far end's last packet
-	lastSent atomic.Int64                   // ... and of the last packet we sent it
+	peer     atomic.Pointer[sockAddr]    // nil until the far end's SDP is known
+	sink     atomic.Pointer[endpointBox] // where what the far end says goes
+	dropped  atomic.Uint64               // packets from a foreign address
+	lastRecv atomic.Int64                // nanoseconds of the far end's last packet
+	lastSent atomic.Int64                // ... and of the last packet we sent it
 	received atomic.Uint64
 	sent     atomic.Uint64
 
@@ -37,7 +37,7 @@ type rtpLeg struct {
 	sendOK   bool  // our direction allows sending (not held, not inactive)
 	dtmfBusy bool  // our own RFC 4733 events are being sent: audio waits
 
-	sendBuf [1500]byte              // for packets we make (events)
+	sendBuf [1500]byte               // for packets we make (events)
 	from    syscall.RawSockaddrInet4 // the poller's reads' source address
 }
 
