@@ -96,7 +96,7 @@ func newICEMux(cfg Config, ip net.IP, routes *srtpRoutes) (ice.UDPMux, error) {
 	return nil, fmt.Errorf("no free ICE port in %d-%d: %w", cfg.RTPPortMin, cfg.RTPPortMax, err)
 }
 
-// Its sockets are iceSockets: the reader decrypts and forwards the RTP of
+// Its sockets are iceSockets: the poller decrypts and forwards the RTP of
 // legs that own their SRTP (routes). extra adds options to the
 // unspecified-address case (tests keep it to loopback).
 func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes, extra ...ice.UDPMuxFromPortOption) (ice.UDPMux, error) {
@@ -116,12 +116,12 @@ func listenICEMux(cfg Config, ip net.IP, port int, routes *srtpRoutes, extra ...
 		}
 		return m, nil
 	}
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip, Port: port})
+	c, err := newICESocket(ip, port, routes)
 	if err != nil {
 		return nil, fmt.Errorf("ICE port: %w", err)
 	}
 	_ = c.SetReadBuffer(iceReadBuffer)
-	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: &iceSocket{UDPConn: c, routes: routes}}), nil
+	return ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c}), nil
 }
 
 // checkBrowserOffer refuses an offer the leg cannot use, with the reason

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"net"
 	"net/netip"
 	"strings"
 	"sync"
@@ -21,8 +20,6 @@ import (
 	"github.com/pion/dtls/v3/pkg/protocol/handshake"
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
-	"github.com/pion/transport/v5"
-	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -205,59 +202,6 @@ func (r *srtpRoutes) update(f func(map[netip.AddrPort]*agentLeg)) {
 	r.m.Store(&m)
 }
 
-// iceSocket is one ICE UDP socket as pion's UDP mux reads it: RTP from a
-// browser whose leg owns its SRTP is decrypted and forwarded here, in the
-// mux's reading goroutine, and never reaches pion; everything else
-// (STUN, DTLS, RTCP, RTP of legs still on pion's path) is returned to
-// the mux as before.
-type iceSocket struct {
-	*net.UDPConn
-	routes *srtpRoutes
-}
-
-// ReadFromAddrPort is what pion's mux calls (ice.AddrPortReaderWriter).
-func (s *iceSocket) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
-	for {
-		n, from, err := s.UDPConn.ReadFromUDPAddrPort(b)
-		if err != nil || n < 12 || b[0]&0xc0 != 0x80 || b[1] >= 192 && b[1] <= 223 {
-			return n, from, err // not RTP (RFC 7983 §7, RFC 5761 §4: RTCP types 192-223)
-		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		if l := s.routes.lookup(from); l == nil || !l.takeSRTP(b[:n], s) {
-			return n, from, nil
-		}
-	}
-}
-
-// WriteToAddrPort completes ice.AddrPortReaderWriter.
-func (s *iceSocket) WriteToAddrPort(b []byte, a netip.AddrPort) (int, error) {
-	return s.UDPConn.WriteToUDPAddrPort(b, a)
-}
-
-// ReadFrom serves readers that do not use ReadFromAddrPort.
-func (s *iceSocket) ReadFrom(b []byte) (int, net.Addr, error) {
-	n, from, err := s.ReadFromAddrPort(b)
-	if err != nil {
-		return n, nil, err
-	}
-	return n, net.UDPAddrFromAddrPort(from), nil
-}
-
-// iceNet is the network pion's multi-address UDP mux listens through:
-// the standard one, with each socket wrapped as an iceSocket.
-type iceNet struct {
-	*stdnet.Net
-	routes *srtpRoutes
-}
-
-func (n *iceNet) ListenUDP(network string, addr *net.UDPAddr) (transport.UDPConn, error) {
-	c, err := net.ListenUDP(network, addr)
-	if err != nil {
-		return nil, err
-	}
-	return &iceSocket{UDPConn: c, routes: n.routes}, nil
-}
-
 // srtpIn is a leg's receiving SRTP state, used by whichever ICE socket
 // reader has the browser's packet (one at a time: mu).
 type srtpIn struct {
@@ -410,7 +354,7 @@ func (l *agentLeg) writeSRTP(pkt []byte) (sent, owned bool) {
 	if err != nil {
 		return false, true
 	}
-	_, err = sock.WriteToUDPAddrPort(enc, *to)
+	_, err = sock.WriteToAddrPort(enc, *to)
 	return err == nil, true
 }
 

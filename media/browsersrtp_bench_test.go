@@ -52,7 +52,7 @@ func newSRTPBench(tb testing.TB) *srtpBench {
 		sink:       &nullSink{},
 		down:       down,
 	}
-	gw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	gw, err := newICESocket(net.IPv4(127, 0, 0, 1), 0, &srtpRoutes{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func newSRTPBench(tb testing.TB) *srtpBench {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = gw.Close(); _ = s.recv.Close() })
-	s.sock = &iceSocket{UDPConn: gw, routes: &srtpRoutes{}}
+	s.sock = gw
 	browser := netip.MustParseAddrPort(s.recv.LocalAddr().String())
 
 	l := &agentLeg{out: newRewriter(time.Now().UnixNano()), log: slog.New(slog.DiscardHandler)}

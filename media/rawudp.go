@@ -43,15 +43,15 @@ func listenUDP(ip net.IP, port int) (*udpSocket, error) {
 	return &udpSocket{fd: fd}, nil
 }
 
-// setReadBuffer sets SO_RCVBUF (the kernel doubles it and caps it at
-// net.core.rmem_max).
-func (s *udpSocket) setReadBuffer(n int) error {
+// setsockopt sets a SOL_SOCKET option (SO_RCVBUF, SO_SNDBUF: the kernel
+// doubles them and caps them at net.core.rmem_max/wmem_max).
+func (s *udpSocket) setsockopt(opt, n int) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.fd < 0 {
 		return errSocketClosed
 	}
-	return syscall.SetsockoptInt(s.fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+	return syscall.SetsockoptInt(s.fd, syscall.SOL_SOCKET, opt, n)
 }
 
 // sockAddr is a destination in both forms: netip for comparing, the
@@ -64,20 +64,37 @@ type sockAddr struct {
 // newSockAddr is a's sendto form; false when a is not IPv4 (the socket
 // is IPv4 only).
 func newSockAddr(a netip.AddrPort) (*sockAddr, bool) {
+	s := &sockAddr{ap: netip.AddrPortFrom(a.Addr().Unmap(), a.Port())}
+	return s, rawSockaddr(a, &s.sa)
+}
+
+func rawSockaddr(a netip.AddrPort, sa *syscall.RawSockaddrInet4) bool {
 	ip := a.Addr().Unmap()
 	if !ip.Is4() {
-		return nil, false
+		return false
 	}
-	s := &sockAddr{ap: netip.AddrPortFrom(ip, a.Port())}
-	s.sa.Family = syscall.AF_INET
-	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&s.sa.Port))[:], a.Port())
-	s.sa.Addr = ip.As4()
-	return s, true
+	sa.Family = syscall.AF_INET
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], a.Port())
+	sa.Addr = ip.As4()
+	return true
 }
 
 // sendTo sends one datagram. A full send buffer drops it (EAGAIN), as the
 // network would.
 func (s *udpSocket) sendTo(p []byte, to *sockAddr) error {
+	return s.send(p, &to.sa)
+}
+
+// sendToAddrPort is sendTo for an address not prepared beforehand.
+func (s *udpSocket) sendToAddrPort(p []byte, to netip.AddrPort) error {
+	var sa syscall.RawSockaddrInet4
+	if !rawSockaddr(to, &sa) {
+		return syscall.EAFNOSUPPORT
+	}
+	return s.send(p, &sa)
+}
+
+func (s *udpSocket) send(p []byte, sa *syscall.RawSockaddrInet4) error {
 	if len(p) == 0 {
 		return nil
 	}
@@ -87,7 +104,7 @@ func (s *udpSocket) sendTo(p []byte, to *sockAddr) error {
 		return errSocketClosed
 	}
 	_, _, errno := syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-		0, uintptr(unsafe.Pointer(&to.sa)), unsafe.Sizeof(to.sa))
+		0, uintptr(unsafe.Pointer(sa)), unsafe.Sizeof(*sa))
 	if errno != 0 {
 		return errno
 	}

@@ -81,7 +81,7 @@ func newRTPLeg(ports *portAlloc, ip net.IP) (*rtpLeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c.setReadBuffer(1 << 18)
+	_ = c.setsockopt(syscall.SO_RCVBUF, 1<<18)
 	now := time.Now().UnixNano()
 	l := &rtpLeg{sock: c, port: port, poller: p, out: newRewriter(now), audioPT: ptPCMU, sendOK: true}
 	l.lastRecv.Store(now)
