@@ -5,7 +5,8 @@
 #   install what is missing (Debian: postgresql chromium sox curl gcc, and
 #   baresip-core sip-tester for the phone specs; npm ci
 #   for frontend/ and e2e/, never downloading a browser), start a throw-away
-#   Postgres, then: go vet, gofmt check, go test -race, frontend typecheck and
+#   Postgres, then: go vet, gofmt check, go test -race (and the media
+#   poller's tests without it), frontend typecheck and
 #   unit tests, the build (SPA, then bin/warmline), and the Playwright e2e suite
 #   against a real `bin/warmline serve --seed-demo`.
 #
@@ -135,6 +136,9 @@ e2e() {
 run_step "go vet ./..." go vet ./...
 run_step "gofmt check" gofmt_check
 run_step "go test -race -count=1 ./..." go test -race -count=1 ./...
+# The media poller's cooperation with the garbage collector shows in the
+# plain build (what ships), not under -race: run its tests there too.
+run_step "go test -count=1 -run TestPoller ./media (plain build)" go test -count=1 -run TestPoller ./media
 run_step "frontend: npm run typecheck" frontend_typecheck
 run_step "frontend: npm test" frontend_unit
 run_step "build: SPA, then bin/warmline" "$MAKE" build
