@@ -191,7 +191,8 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		}
 	}
 
-	load0, sys0, lg0 := loadavg(), systemCPU(), procCPU(cmd.Process.Pid)
+	load0, lg0 := loadavg(), procCPU(cmd.Process.Pid)
+	sys0, steal0 := systemCPU()
 	gwDrops0, lgDrops0 := udpDrops(os.Getpid()), udpDrops(cmd.Process.Pid)
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
@@ -210,7 +211,8 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		pprof.StopCPUProfile()
 	}
 	runtime.ReadMemStats(&ms1)
-	sys, lg := systemCPU()-sys0, procCPU(cmd.Process.Pid)-lg0
+	sys, steal := systemCPU()
+	sys, steal, lg := sys-sys0, steal-steal0, procCPU(cmd.Process.Pid)-lg0
 	gwDrops, lgDrops := udpDrops(os.Getpid())-gwDrops0, udpDrops(cmd.Process.Pid)-lgDrops0
 	rssPeak := rssKB("self")
 	var res loadResult
@@ -281,13 +283,13 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		"to phone sent %d received %d (%d stamped) %s | %s; to trunk sent %d received %d (%d stamped) %s | %s; "+
 		"direct (%d pairs) sent %d received %d (%d stamped) %s | %s; "+
 		"kernel UDP drops on the gateway's sockets %d, on the load process's %d; "+
-		"load process %.2f cores; machine busy %.2f of %d cores, so others %.2f; loadavg %s → %s",
+		"load process %.2f cores; machine busy %.2f of %d cores, so others %.2f (of which stolen by the host %.3f); loadavg %s → %s",
 		n, wall.Round(time.Second), setupTime.Round(100*time.Millisecond), n, endAll.Round(time.Millisecond), cores, rssBefore, rssDuring, rssPeak, goBefore, goDuring, forwarded,
 		res.ToPhone.Sent, res.ToPhone.Received, res.ToPhone.Stamped, res.ToPhone.Read, res.ToPhone.Socket,
 		res.ToTrunk.Sent, res.ToTrunk.Received, res.ToTrunk.Stamped, res.ToTrunk.Read, res.ToTrunk.Socket,
 		directPairs(n), res.Direct.Sent, res.Direct.Received, res.Direct.Stamped, res.Direct.Read, res.Direct.Socket,
 		gwDrops, lgDrops, lg.Seconds()/wall.Seconds(), sys.Seconds()/wall.Seconds(), runtime.NumCPU(),
-		(sys-cpu-lg).Seconds()/wall.Seconds(), load0, loadavg())
+		(sys-cpu-lg).Seconds()/wall.Seconds(), steal.Seconds()/wall.Seconds(), load0, loadavg())
 	if res.Direct.Received < res.Direct.Sent {
 		b.Logf("N=%d: the direct pairs lost %d of %d packets (no gateway involved)", n, res.Direct.Sent-res.Direct.Received, res.Direct.Sent)
 	}
@@ -318,21 +320,26 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(u+st) * clockTick
 }
 
-// systemCPU is the busy CPU time of the whole machine (all cores) from /proc/stat.
-func systemCPU() time.Duration {
+// systemCPU is the busy CPU time of the whole machine (all cores) from
+// /proc/stat, and the part of it the hypervisor gave to others (steal: a
+// vCPU that wanted to run and did not, which shows in latency tails).
+func systemCPU() (busy, steal time.Duration) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
-	var busy int64
+	var busyT, stealT int64
 	for i, v := range strings.Fields(line)[1:] {
 		t, _ := strconv.ParseInt(v, 10, 64)
 		if i != 3 && i != 4 && i < 8 { // not idle, iowait, nor guest (counted in user)
-			busy += t
+			busyT += t
+		}
+		if i == 7 {
+			stealT = t
 		}
 	}
-	return time.Duration(busy) * clockTick
+	return time.Duration(busyT) * clockTick, time.Duration(stealT) * clockTick
 }
 
 // udpDrops sums the kernel's drop counters (a full receive buffer) of
