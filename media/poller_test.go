@@ -199,7 +199,7 @@ func TestPollerReads_NoAllocations(t *testing.T) {
 	iceAddr := net.UDPAddr{IP: net.IP(sa.(*syscall.SockaddrInet4).Addr[:]), Port: sa.(*syscall.SockaddrInet4).Port}
 	routes := &srtpRoutes{}
 	routes.set(netip.AddrPort{}, netip.MustParseAddrPort(s.recv.LocalAddr().String()), s.leg)
-	ice := &iceSocket{sock: iceSock, routes: routes, toPion: make(chan *icePacket, 1)}
+	ice := &iceSocket{sock: iceSock, routes: routes, batch: newRecvBatch(iceBatch), toPion: make(chan *icePacket, 1)}
 	pkts := make([][]byte, 300)
 	for i := range pkts {
 		pkts[i] = s.browserPacket(t, make([]byte, 0, 1500))
@@ -214,5 +214,49 @@ func TestPollerReads_NoAllocations(t *testing.T) {
 	})
 	if allocs != 0 || s.sink.n < 200 || len(ice.toPion) != 0 {
 		t.Fatalf("ICE socket: %.1f allocations per packet (want 0), %d handed over, %d left to pion", allocs, s.sink.n, len(ice.toPion))
+	}
+}
+
+// One readiness of an ICE socket takes every packet waiting there (up to
+// iceBatch) in one system call, in order: after a pause of the poller
+// all browsers' packets have queued on this one socket, and reading one
+// per pass over the ready sockets made the browser-to-trunk tail the
+// longer one.
+func TestICESocket_ReadsEveryWaitingPacketAtOnce(t *testing.T) {
+	s := newSRTPBench(t)
+	sock, err := listenUDP(net.IPv4(127, 0, 0, 1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.close()
+	sa, _ := syscall.Getsockname(sock.fd)
+	to := &net.UDPAddr{IP: net.IP(sa.(*syscall.SockaddrInet4).Addr[:]), Port: sa.(*syscall.SockaddrInet4).Port}
+	routes := &srtpRoutes{}
+	routes.set(netip.AddrPort{}, netip.MustParseAddrPort(s.recv.LocalAddr().String()), s.leg)
+	ice := &iceSocket{sock: sock, routes: routes, batch: newRecvBatch(iceBatch), toPion: make(chan *icePacket, iceQueue)}
+	stun := make([]byte, 20) // not RTP: pion's
+	for i := 0; i < 10; i++ {
+		if _, err := s.recv.WriteToUDP(s.browserPacket(t, make([]byte, 0, 1500)), to); err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 4 {
+			stun[4] = byte(i)
+			if _, err := s.recv.WriteToUDP(stun, to); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ice.readable(nil)
+	if s.sink.n != 10 || len(ice.toPion) != 2 {
+		t.Fatalf("one read took %d media packets and %d for pion; want all 10 and 2", s.sink.n, len(ice.toPion))
+	}
+	for _, want := range []byte{4, 9} {
+		if p := <-ice.toPion; p.n != len(stun) || p.buf[4] != want {
+			t.Fatalf("pion's packet %d: %d bytes, marker %d", want, p.n, p.buf[4])
+		}
+	}
+	ice.readable(nil) // nothing left: EAGAIN, nothing happens
+	if s.sink.n != 10 {
+		t.Fatalf("a read of an empty socket handed over %d", s.sink.n-10)
 	}
 }

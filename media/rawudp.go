@@ -131,6 +131,64 @@ func (s *udpSocket) recvFrom(buf []byte, from *syscall.RawSockaddrInet4) (int, n
 	return int(n), netip.AddrPortFrom(netip.AddrFrom4(from.Addr), port), nil
 }
 
+// recvBatch is room for recvmmsg: up to len(hdrs) datagrams, each into
+// its own 1500-byte slot, with its source address.
+type recvBatch struct {
+	hdrs  []mmsghdr
+	iovs  []syscall.Iovec
+	names []syscall.RawSockaddrInet4
+	bufs  []byte
+}
+
+// mmsghdr is the kernel's struct mmsghdr.
+type mmsghdr struct {
+	hdr syscall.Msghdr
+	len uint32
+}
+
+func newRecvBatch(n int) *recvBatch {
+	b := &recvBatch{hdrs: make([]mmsghdr, n), iovs: make([]syscall.Iovec, n),
+		names: make([]syscall.RawSockaddrInet4, n), bufs: make([]byte, n*1500)}
+	for i := range b.hdrs {
+		b.iovs[i].Base = &b.bufs[i*1500]
+		b.iovs[i].SetLen(1500)
+		b.hdrs[i].hdr.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+		b.hdrs[i].hdr.Iov = &b.iovs[i]
+		b.hdrs[i].hdr.Iovlen = 1
+	}
+	return b
+}
+
+// packet is the i-th datagram of the last recvMany.
+func (b *recvBatch) packet(i int) ([]byte, netip.AddrPort) {
+	p := b.bufs[i*1500 : i*1500+int(b.hdrs[i].len)]
+	a := &b.names[i]
+	if a.Family != syscall.AF_INET {
+		return p, netip.AddrPort{}
+	}
+	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&a.Port))[:])
+	return p, netip.AddrPortFrom(netip.AddrFrom4(a.Addr), port)
+}
+
+// recvMany reads every datagram waiting, up to the batch's size, with one
+// recvmmsg; EAGAIN when there is none.
+func (s *udpSocket) recvMany(b *recvBatch) (int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return 0, errSocketClosed
+	}
+	for i := range b.hdrs {
+		b.hdrs[i].hdr.Namelen = uint32(unsafe.Sizeof(b.names[i]))
+	}
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_RECVMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)),
+		syscall.MSG_DONTWAIT, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
 // close closes the fd once no send or read is using it.
 func (s *udpSocket) close() error {
 	s.mu.Lock()
