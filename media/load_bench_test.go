@@ -211,8 +211,8 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		pprof.StopCPUProfile()
 	}
 	runtime.ReadMemStats(&ms1)
-	sys, steal := systemCPU()
-	sys, steal, lg := sys-sys0, steal-steal0, procCPU(cmd.Process.Pid)-lg0
+	sys1, steal1 := systemCPU()
+	sys, steal, lg := sys1-sys0, steal1-steal0, procCPU(cmd.Process.Pid)-lg0
 	gwDrops, lgDrops := udpDrops(os.Getpid())-gwDrops0, udpDrops(cmd.Process.Pid)-lgDrops0
 	rssPeak := rssKB("self")
 	var res loadResult

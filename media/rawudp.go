@@ -124,11 +124,16 @@ func (s *udpSocket) recvFrom(buf []byte, from *syscall.RawSockaddrInet4) (int, n
 	if errno != 0 {
 		return 0, netip.AddrPort{}, errno
 	}
-	if from.Family != syscall.AF_INET {
-		return int(n), netip.AddrPort{}, nil
+	return int(n), addrPortOf(from), nil
+}
+
+// addrPortOf is a source address the kernel wrote; invalid if not IPv4.
+func addrPortOf(a *syscall.RawSockaddrInet4) netip.AddrPort {
+	if a.Family != syscall.AF_INET {
+		return netip.AddrPort{}
 	}
-	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&from.Port))[:])
-	return int(n), netip.AddrPortFrom(netip.AddrFrom4(from.Addr), port), nil
+	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&a.Port))[:])
+	return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), port)
 }
 
 // recvBatch is room for recvmmsg: up to len(hdrs) datagrams, each into
@@ -161,13 +166,7 @@ func newRecvBatch(n int) *recvBatch {
 
 // packet is the i-th datagram of the last recvMany.
 func (b *recvBatch) packet(i int) ([]byte, netip.AddrPort) {
-	p := b.bufs[i*1500 : i*1500+int(b.hdrs[i].len)]
-	a := &b.names[i]
-	if a.Family != syscall.AF_INET {
-		return p, netip.AddrPort{}
-	}
-	port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&a.Port))[:])
-	return p, netip.AddrPortFrom(netip.AddrFrom4(a.Addr), port)
+	return b.bufs[i*1500 : i*1500+int(b.hdrs[i].len)], addrPortOf(&b.names[i])
 }
 
 // recvMany reads every datagram waiting, up to the batch's size, with one
