@@ -87,3 +87,23 @@ func (g *Gateway) BrowserSRTP(agent warmline.UserID) (owned bool, dropped uint64
 	}
 	return l.srtpProven.Load(), l.srtpDropped.Load()
 }
+
+// PollerThread is the media poller's OS thread (starting the poller if
+// no gateway has yet).
+func PollerThread() int {
+	p, err := mediaPoller()
+	if err != nil {
+		return 0
+	}
+	return p.tid
+}
+
+// SetPollerPriority puts the poller's thread back after a test that
+// changed it (0: normal).
+func SetPollerPriority(prio int) error {
+	p, err := mediaPoller()
+	if err != nil {
+		return err
+	}
+	return p.setPriority(prio)
+}

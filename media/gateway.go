@@ -57,6 +57,10 @@ type Config struct {
 	// Demo runs the built-in demo phone network for organisations
 	// without a trunk.
 	Demo bool
+	// MediaPriority is the real-time (SCHED_RR) priority, 1–99, of the
+	// poller's thread, which carries every call's audio (priority.go);
+	// 0 leaves it at normal priority.
+	MediaPriority int
 	// SIPTimers: session timers and registration intervals (sip.go).
 	SIPTimers
 }
@@ -149,6 +153,9 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 	}
 	if cfg.ICEPort < 0 || cfg.ICEPort > 65535 {
 		return nil, fmt.Errorf("media: bad ICE port %d", cfg.ICEPort)
+	}
+	if cfg.MediaPriority < 0 || cfg.MediaPriority > 99 {
+		return nil, fmt.Errorf("media: bad media priority %d: want 0 (normal) or a real-time priority 1-99", cfg.MediaPriority)
 	}
 	if len(cfg.SIPListen) == 0 {
 		cfg.SIPListen = []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}
@@ -308,6 +315,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if err := g.Reload(ctx); err != nil {
 		g.log.Error("load trunks", "err", err)
 	}
+	g.applyPriority()
 	close(g.running)
 	g.log.Info("media gateway running", "sip", g.cfg.SIPListen, "rtp", fmt.Sprintf("%d-%d", g.cfg.RTPPortMin, g.cfg.RTPPortMax))
 	select {

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/warmline/warmline/media"
 )
 
 // BenchmarkGatewayLoad: N calls through the gateway, each a softphone
@@ -41,7 +43,9 @@ import (
 // MEDIA_LOAD_AGENTS is a list: N=1 first gives the baseline of the same
 // run. MEDIA_LOAD_CPUPROFILE=file writes a CPU profile of each steady
 // state (file.N when several); MEDIA_LOAD_GOROUTINES=file writes the
-// gateway's goroutines (file.N) then.
+// gateway's goroutines (file.N) then. MEDIA_LOAD_PRIORITY is the
+// gateway's media priority (Config.MediaPriority; default 10, as
+// `warmline serve`; 0 for normal scheduling).
 func BenchmarkGatewayLoad(b *testing.B) {
 	secs := 10
 	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_SECONDS")); err == nil && v > 0 {
@@ -110,7 +114,13 @@ func directPairs(n int) int {
 }
 
 func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
+	prio := 10 // warmline serve's default (WARMLINE_MEDIA_PRIORITY)
+	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_PRIORITY")); err == nil {
+		prio = v
+	}
+	configure = func(c *media.Config) { c.MediaPriority = prio }
 	f := newFixtureTB(b, 0)
+	configure = nil
 	ctx := context.Background()
 
 	// The trunk is the load process: point the test trunk at it.

@@ -38,6 +38,8 @@ type poller struct {
 
 	mu      sync.RWMutex // held for reading while a batch is handled
 	readers map[int32]pollReader
+
+	tid int // the poller's OS thread (it is locked to it): for its priority
 }
 
 // pollReader is a socket the poller reads: readable is called on the
@@ -68,7 +70,9 @@ func mediaPoller() (*poller, error) {
 		p := &poller{epfd: fd, events: make([]syscall.EpollEvent, 128), buf: make([]byte, 1500),
 			readers: map[int32]pollReader{}}
 		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
-		go p.run()
+		started := make(chan struct{})
+		go p.run(started)
+		<-started
 		sharedPoller.p = p
 	})
 	return sharedPoller.p, sharedPoller.err
@@ -99,7 +103,13 @@ func (p *poller) remove(fd int) {
 	delete(p.readers, int32(fd))
 }
 
-func (p *poller) run() {
+func (p *poller) run(started chan<- struct{}) {
+	// Its own thread, so that a priority given to the thread is the
+	// poller's alone; the runtime starts other threads from a clean
+	// template thread, never from a locked one.
+	runtime.LockOSThread()
+	p.tid = syscall.Gettid()
+	close(started)
 	for {
 		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd),
 			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), ^uintptr(0), 0, 0) // timeout -1, no signal mask

@@ -78,6 +78,10 @@ func phoneConfig(httpAddr string) (cfg media.Config, off bool, err error) {
 	if cfg.PionSRTP, err = boolEnv("WARMLINE_PION_SRTP", false); err != nil {
 		return cfg, false, err
 	}
+	prio := env("WARMLINE_MEDIA_PRIORITY", "10")
+	if cfg.MediaPriority, err = strconv.Atoi(prio); err != nil || cfg.MediaPriority < 0 || cfg.MediaPriority > 99 {
+		return cfg, false, fmt.Errorf("WARMLINE_MEDIA_PRIORITY %q: want 0 (normal) or a real-time priority 1-99", prio)
+	}
 	return cfg, false, nil
 }
 
@@ -128,7 +132,7 @@ func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Se
 	}
 	log.Info("phone gateway", "node", cfg.Node, "sip", cfg.SIPListen, "sip_public", cfg.SIPPublicAddr,
 		"rtp", fmt.Sprintf("%d-%d", cfg.RTPPortMin, cfg.RTPPortMax), "public_ips", cfg.PublicIPs,
-		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo)
+		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo, "media_priority", cfg.MediaPriority)
 	go func() { errc <- g.Run(ctx) }()
 	api.Phone = g
 	postgres.ListenDemoCallIns(ctx, listener, log, func(ctx context.Context, r postgres.DemoCallIn) {

@@ -1,0 +1,85 @@
+package media_test
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/warmline/warmline/media"
+)
+
+// A gateway configured with a media priority puts the poller's thread,
+// and no other thread of the process, in SCHED_RR at that priority: the
+// runtime's other threads (HTTP, pion, SIP), including the ones it starts
+// afterwards, stay at normal priority. Where the process may not have a
+// real-time priority the gateway still starts, at normal priority.
+func TestGateway_PollerAloneAtRealTimePriority(t *testing.T) {
+	configure = func(c *media.Config) { c.MediaPriority = 10 }
+	t.Cleanup(func() {
+		configure = nil
+		_ = media.SetPollerPriority(0)
+	})
+	newFixtureTB(t, 0)
+	poller := media.PollerThread()
+	attr, err := unix.SchedGetAttr(poller, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rt unix.Rlimit
+	_ = unix.Getrlimit(unix.RLIMIT_RTPRIO, &rt)
+	if os.Geteuid() != 0 && rt.Cur < 10 { // no CAP_SYS_NICE (as a rule) and no allowance
+		if attr.Policy != unix.SCHED_NORMAL {
+			t.Fatalf("not permitted, yet the poller's policy is %d", attr.Policy)
+		}
+		t.Skip("this process may not take a real-time priority: checked that the gateway runs without it")
+	}
+	if attr.Policy != unix.SCHED_RR || attr.Priority != 10 || attr.Flags&unix.SCHED_FLAG_RESET_ON_FORK == 0 {
+		t.Fatalf("poller thread %d: policy %d priority %d flags %#x, want SCHED_RR 10 with reset-on-fork", poller, attr.Policy, attr.Priority, attr.Flags)
+	}
+
+	// Make the runtime start threads now: goroutines blocked in system
+	// calls each hold one.
+	var fds [8][2]int
+	done := make(chan struct{})
+	for i := range fds {
+		if err := syscall.Pipe(fds[i][:]); err != nil {
+			t.Fatal(err)
+		}
+		go func(fd int) {
+			var b [1]byte
+			_, _ = syscall.Read(fd, b[:]) // blocking: this goroutine's thread waits here
+			done <- struct{}{}
+		}(fds[i][0])
+	}
+	defer func() {
+		for i := range fds {
+			_, _ = syscall.Write(fds[i][1], []byte{1})
+			<-done
+			syscall.Close(fds[i][0])
+			syscall.Close(fds[i][1])
+		}
+	}()
+
+	time.Sleep(100 * time.Millisecond) // the runtime hands their Ps to new threads
+
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) < len(fds) {
+		t.Fatalf("%d threads: the blocked reads did not start threads", len(tasks))
+	}
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(task.Name())
+		if tid == poller {
+			continue
+		}
+		if a, err := unix.SchedGetAttr(tid, 0); err == nil && a.Policy != unix.SCHED_NORMAL {
+			t.Errorf("thread %d has policy %d priority %d: only the poller's should be real-time", tid, a.Policy, a.Priority)
+		}
+	}
+}
