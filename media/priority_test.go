@@ -2,7 +2,10 @@ package media_test
 
 import (
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -81,5 +84,39 @@ func TestGateway_PollerAloneAtRealTimePriority(t *testing.T) {
 		if a, err := unix.SchedGetAttr(tid, 0); err == nil && a.Policy != unix.SCHED_NORMAL {
 			t.Errorf("thread %d has policy %d priority %d: only the poller's should be real-time", tid, a.Policy, a.Priority)
 		}
+	}
+}
+
+// On one CPU the poller stays at normal priority whatever the
+// configuration: a real-time thread that fell behind would starve the
+// database and the web server. The test runs itself again confined to
+// one CPU (taskset), since the runtime counts CPUs at start.
+func TestGateway_PollerAtNormalPriorityOnOneCPU(t *testing.T) {
+	if os.Getenv("WL_TEST_ONE_CPU") == "1" {
+		if runtime.NumCPU() != 1 {
+			t.Fatalf("%d CPUs: taskset did not confine the test", runtime.NumCPU())
+		}
+		configure = func(c *media.Config) { c.MediaPriority = 10 }
+		t.Cleanup(func() { configure = nil })
+		newFixtureTB(t, 0)
+		attr, err := unix.SchedGetAttr(media.PollerThread(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attr.Policy != unix.SCHED_NORMAL {
+			t.Fatalf("one CPU, yet the poller's policy is %d priority %d", attr.Policy, attr.Priority)
+		}
+		return
+	}
+	cmd := exec.Command("taskset", "-c", "0", os.Args[0], "-test.run", "^TestGateway_PollerAtNormalPriorityOnOneCPU$", "-test.v", "-test.count", "1")
+	cmd.Env = append(os.Environ(), "WL_TEST_ONE_CPU=1")
+	out, err := cmd.CombinedOutput()
+	switch {
+	case err != nil:
+		t.Fatalf("the test on one CPU: %v\n%s", err, out)
+	case strings.Contains(string(out), "--- SKIP"):
+		t.Skipf("the test on one CPU skipped:\n%s", out)
+	case !strings.Contains(string(out), "--- PASS"):
+		t.Fatalf("the test on one CPU did not run:\n%s", out)
 	}
 }
