@@ -39,7 +39,8 @@ type poller struct {
 	mu      sync.RWMutex // held for reading while a batch is handled
 	readers map[int32]pollReader
 
-	tid int // the poller's OS thread (it is locked to it): for its priority
+	tid  int // the poller's OS thread (it is locked to it): for its priority
+	cpus int // GOMAXPROCS before the poller's own: the CPUs the process may use
 }
 
 // pollReader is a socket the poller reads: readable is called on the
@@ -68,8 +69,8 @@ func mediaPoller() (*poller, error) {
 			return
 		}
 		p := &poller{epfd: fd, events: make([]syscall.EpollEvent, 128), buf: make([]byte, 1500),
-			readers: map[int32]pollReader{}}
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+			readers: map[int32]pollReader{}, cpus: runtime.GOMAXPROCS(0)}
+		runtime.GOMAXPROCS(p.cpus + 1)
 		started := make(chan struct{})
 		go p.run(started)
 		<-started

@@ -2,7 +2,6 @@ package media
 
 import (
 	"fmt"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -42,23 +41,25 @@ func (p *poller) setPriority(prio int) error {
 }
 
 // applyPriority gives the poller the configured priority when the gateway
-// starts, if the process may use more than one CPU. A refusal is not fatal: the calls work, later when the machine
-// is busy, and the log says how to allow it.
+// starts. A refusal is not fatal: the calls work, with more jitter while
+// the machine is busy, and the log says how to allow it.
 func (g *Gateway) applyPriority() {
 	prio := g.cfg.MediaPriority
 	if prio == 0 {
 		g.log.Info("media poller at normal priority (WARMLINE_MEDIA_PRIORITY=0)")
 		return
 	}
-	if runtime.NumCPU() < 2 {
-		// With one CPU a real-time thread that fell behind (more calls
-		// than the CPU carries) would take 95 % of it from Postgres and
-		// the web server, and the agents could not even hang up.
+	p, err := mediaPoller()
+	if err == nil && p.cpus < 2 {
+		// With one CPU (the affinity mask, or since Go 1.25 a container's
+		// CPU limit, as the runtime counts them) a real-time thread that
+		// fell behind, with more calls than the CPU carries, would take
+		// 95 % of it from Postgres and the web server, and the agents
+		// could not even hang up.
 		g.log.Warn("media poller at normal priority: this process may use one CPU only, and a real-time thread could starve the database and the web server",
 			"priority", prio)
 		return
 	}
-	p, err := mediaPoller()
 	if err == nil {
 		err = p.setPriority(prio)
 	}
