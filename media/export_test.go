@@ -7,7 +7,8 @@ import (
 	"github.com/warmline/warmline/backend/warmline"
 )
 
-// Test hooks: reading the gateway's state, never changing its behaviour.
+// Test hooks: reading the gateway's state, never changing its behaviour
+// (except SetPollerPriority, which puts back what a test changed).
 
 // WaitRunning waits until Run has its listeners up.
 func (g *Gateway) WaitRunning(d time.Duration) bool {

@@ -44,9 +44,18 @@ func TestGateway_PollerAloneAtRealTimePriority(t *testing.T) {
 		t.Fatalf("poller thread %d: policy %d priority %d flags %#x, want SCHED_RR 10 with reset-on-fork", poller, attr.Policy, attr.Priority, attr.Flags)
 	}
 
-	// Make the runtime start threads now: goroutines blocked in system
-	// calls each hold one.
-	var fds [8][2]int
+	// Make the runtime start threads now, after the poller went
+	// real-time: a goroutine blocked in a system call holds its thread, so
+	// more blocked reads than the process has threads need new ones.
+	threads := func() []os.DirEntry {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tasks
+	}
+	before := len(threads())
+	fds := make([][2]int, before+4)
 	done := make(chan struct{})
 	for i := range fds {
 		if err := syscall.Pipe(fds[i][:]); err != nil {
@@ -66,15 +75,12 @@ func TestGateway_PollerAloneAtRealTimePriority(t *testing.T) {
 			syscall.Close(fds[i][1])
 		}
 	}()
-
-	time.Sleep(100 * time.Millisecond) // the runtime hands their Ps to new threads
-
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tasks) < len(fds) {
-		t.Fatalf("%d threads: the blocked reads did not start threads", len(tasks))
+	tasks := threads()
+	for deadline := time.Now().Add(5 * time.Second); len(tasks) < before+4; tasks = threads() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d threads, %d before: the blocked reads did not start new ones", len(tasks), before)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	for _, task := range tasks {
 		tid, _ := strconv.Atoi(task.Name())
