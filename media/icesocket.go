@@ -88,14 +88,15 @@ func newICESocket(ip net.IP, port int, routes *srtpRoutes) (*iceSocket, error) {
 
 // readable is the poller telling that packets are waiting: all of them
 // (up to iceBatch) are read with one system call and handled in order.
-func (s *iceSocket) readable([]byte) {
+func (s *iceSocket) readable([]byte) int {
 	n, err := s.sock.recvMany(s.batch)
 	if err != nil {
-		return
+		return 0
 	}
 	for i := 0; i < n; i++ {
 		s.handle(s.batch.packet(i))
 	}
+	return n
 }
 
 // handle is one packet from the socket: a routed browser's media is the

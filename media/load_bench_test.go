@@ -45,7 +45,10 @@ import (
 // state (file.N when several); MEDIA_LOAD_GOROUTINES=file writes the
 // gateway's goroutines (file.N) then. MEDIA_LOAD_PRIORITY is the
 // gateway's media priority (Config.MediaPriority; default 10, as
-// `warmline serve`; 0 for normal scheduling).
+// `warmline serve`; 0 for normal scheduling), MEDIA_LOAD_COALESCE its
+// pause under load (Config.MediaCoalesce; default 200us, as `warmline
+// serve`; 0 for none). pkts/wake is the packets the poller read per
+// wake-up.
 func BenchmarkGatewayLoad(b *testing.B) {
 	secs := 10
 	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_SECONDS")); err == nil && v > 0 {
@@ -118,7 +121,11 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_PRIORITY")); err == nil {
 		prio = v
 	}
-	configure = func(c *media.Config) { c.MediaPriority = prio }
+	pause := 200 * time.Microsecond // warmline serve's default (WARMLINE_MEDIA_COALESCE)
+	if v, err := time.ParseDuration(os.Getenv("MEDIA_LOAD_COALESCE")); err == nil {
+		pause = v
+	}
+	configure = func(c *media.Config) { c.MediaPriority, c.MediaCoalesce = prio, pause }
 	f := newFixtureTB(b, 0)
 	configure = nil
 	ctx := context.Background()
@@ -206,6 +213,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	gwDrops0, lgDrops0 := udpDrops(os.Getpid()), udpDrops(cmd.Process.Pid)
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
+	wakes0, pkts0, _ := media.PollerCounts()
 	cpu0, wall0 := cpuTime(), time.Now()
 	if prof != "" {
 		if fh, err := os.Create(prof); err == nil {
@@ -221,6 +229,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		pprof.StopCPUProfile()
 	}
 	runtime.ReadMemStats(&ms1)
+	wakes1, pkts1, _ := media.PollerCounts()
 	sys1, steal1 := systemCPU()
 	sys, steal, lg := sys1-sys0, steal1-steal0, procCPU(cmd.Process.Pid)-lg0
 	gwDrops, lgDrops := udpDrops(os.Getpid())-gwDrops0, udpDrops(cmd.Process.Pid)-lgDrops0
@@ -269,6 +278,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	// by the packets actually forwarded.
 	b.ReportMetric(float64(forwarded)/wall.Seconds()/100/max(cores, 0.001), "call-equivalents/core")
 	b.ReportMetric(float64(gwDrops), "gw-socket-drops")
+	b.ReportMetric(float64(pkts1-pkts0)/float64(max(wakes1-wakes0, 1)), "pkts/wake")
 	// Latency three ways: as the receiving goroutine read it (raw), as
 	// the receiving socket got it (kernel timestamp), and the gateway's
 	// share: the calls' socket figure minus the direct pairs' (the same

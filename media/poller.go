@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -41,18 +42,26 @@ type poller struct {
 
 	tid  int // the poller's OS thread (it is locked to it): for its priority
 	cpus int // GOMAXPROCS before the poller's own: the CPUs the process may use
+
+	coalesce atomic.Int64     // the pause under load, ns (coalesce.go); 0: none
+	pause    syscall.Timespec // nanosleep's argument, on the heap like events
 }
 
 // pollReader is a socket the poller reads: readable is called on the
-// poller's goroutine when its fd has data, with the poller's buffer.
-// It must not block for long: every other call waits meanwhile.
+// poller's goroutine when its fd has data, with the poller's buffer, and
+// says how many packets it read (for the coalescer, coalesce.go). It
+// must not block for long: every other call waits meanwhile.
 type pollReader interface {
-	readable(buf []byte)
+	readable(buf []byte) int
 }
 
 // pollerEINTR counts interrupted waits (tests check that a collection
 // needs only a few).
 var pollerEINTR atomic.Uint64
+
+// The poller's wake-ups (batches), the packets they read and the pauses
+// it took (coalesce.go): tests and the load benchmark read them.
+var pollerWakes, pollerPackets, pollerPauses atomic.Uint64
 
 var sharedPoller struct {
 	once sync.Once
@@ -111,6 +120,8 @@ func (p *poller) run(started chan<- struct{}) {
 	runtime.LockOSThread()
 	p.tid = syscall.Gettid()
 	close(started)
+	var co coalescer
+	epoch := time.Now()
 	for {
 		n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(p.epfd),
 			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), ^uintptr(0), 0, 0) // timeout -1, no signal mask
@@ -122,13 +133,24 @@ func (p *poller) run(started chan<- struct{}) {
 			preemptionPoint()
 			continue
 		}
+		began, packets := time.Since(epoch), 0
 		p.mu.RLock()
 		for _, ev := range p.events[:n] {
 			if r := p.readers[ev.Fd]; r != nil {
-				r.readable(p.buf)
+				packets += r.readable(p.buf)
 			}
 		}
 		p.mu.RUnlock()
+		pollerWakes.Add(1)
+		pollerPackets.Add(uint64(packets))
+		if d := co.after(packets, int64(began), int64(time.Since(epoch)), p.coalesce.Load()); d > 0 {
+			pollerPauses.Add(1)
+			p.pause = syscall.NsecToTimespec(d)
+			if _, _, errno := syscall.RawSyscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&p.pause)), 0, 0); errno != 0 {
+				pollerEINTR.Add(1) // as for the wait: a preemption request
+				preemptionPoint()
+			}
+		}
 	}
 }
 

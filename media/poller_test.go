@@ -246,17 +246,15 @@ func TestICESocket_ReadsEveryWaitingPacketAtOnce(t *testing.T) {
 			}
 		}
 	}
-	ice.readable(nil)
-	if s.sink.n != 10 || len(ice.toPion) != 2 {
-		t.Fatalf("one read took %d media packets and %d for pion; want all 10 and 2", s.sink.n, len(ice.toPion))
+	if n := ice.readable(nil); n != 12 || s.sink.n != 10 || len(ice.toPion) != 2 {
+		t.Fatalf("one read took %d packets, %d media and %d for pion; want all 12: 10 and 2", n, s.sink.n, len(ice.toPion))
 	}
 	for _, want := range []byte{4, 9} {
 		if p := <-ice.toPion; p.n != len(stun) || p.buf[4] != want {
 			t.Fatalf("pion's packet %d: %d bytes, marker %d", want, p.n, p.buf[4])
 		}
 	}
-	ice.readable(nil) // nothing left: EAGAIN, nothing happens
-	if s.sink.n != 10 {
-		t.Fatalf("a read of an empty socket handed over %d", s.sink.n-10)
+	if n := ice.readable(nil); n != 0 || s.sink.n != 10 { // nothing left: EAGAIN, nothing happens
+		t.Fatalf("a read of an empty socket read %d and handed over %d", n, s.sink.n-10)
 	}
 }

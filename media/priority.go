@@ -14,7 +14,8 @@ import (
 // N=200 calls: gateway-added p99 0.20–0.71 ms against 3.2–6.7 ms, and at
 // N=500 no packet lost where normal priority let the kernel drop 100 000
 // a minute, for 22–34 % more CPU per packet at N=200 (each packet is now a
-// wake-up of its own instead of waiting to be batched with the next).
+// wake-up of its own instead of waiting to be batched with the next;
+// under load coalesce.go takes part of that back).
 //
 // Only the poller's thread: it does the whole media path (read, SRTP,
 // rewrite, send) and nothing else, never blocks on anything but its short

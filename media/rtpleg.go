@@ -124,13 +124,15 @@ func (l *rtpLeg) setSink(e endpoint) {
 	l.sink.Store(&endpointBox{e})
 }
 
-// readable is the poller telling that the far end's packet is waiting.
-func (l *rtpLeg) readable(buf []byte) {
+// readable is the poller telling that the far end's packet is waiting;
+// it reads one (level-triggered: another waiting is the next batch's).
+func (l *rtpLeg) readable(buf []byte) int {
 	n, from, err := l.sock.recvFrom(buf, &l.from)
 	if err != nil {
-		return // EAGAIN (an event for an fd number since reused), or closed
+		return 0 // EAGAIN (an event for an fd number since reused), or closed
 	}
 	l.receive(buf[:n], from, time.Now().UnixNano())
+	return 1
 }
 
 // receive is one packet from the network: latch, canonicalise, forward.

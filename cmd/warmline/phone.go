@@ -82,6 +82,10 @@ func phoneConfig(httpAddr string) (cfg media.Config, off bool, err error) {
 	if cfg.MediaPriority, err = strconv.Atoi(prio); err != nil || cfg.MediaPriority < 0 || cfg.MediaPriority > 99 {
 		return cfg, false, fmt.Errorf("WARMLINE_MEDIA_PRIORITY %q: want 0 (normal) or a real-time priority 1-99", prio)
 	}
+	pause := env("WARMLINE_MEDIA_COALESCE", "200us")
+	if cfg.MediaCoalesce, err = time.ParseDuration(pause); err != nil || cfg.MediaCoalesce < 0 || cfg.MediaCoalesce > media.MaxCoalesce {
+		return cfg, false, fmt.Errorf("WARMLINE_MEDIA_COALESCE %q: want a pause from 0 (none) to %s, such as 200us", pause, media.MaxCoalesce)
+	}
 	return cfg, false, nil
 }
 
@@ -132,7 +136,7 @@ func startPhone(ctx context.Context, db *postgres.DB, c *config, api *httpapi.Se
 	}
 	log.Info("phone gateway", "node", cfg.Node, "sip", cfg.SIPListen, "sip_public", cfg.SIPPublicAddr,
 		"rtp", fmt.Sprintf("%d-%d", cfg.RTPPortMin, cfg.RTPPortMax), "public_ips", cfg.PublicIPs,
-		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo, "media_priority", cfg.MediaPriority)
+		"ice_servers", urls, "ice_loopback", cfg.ICEIncludeLoopback, "demo_line", cfg.Demo, "media_priority", cfg.MediaPriority, "media_coalesce", cfg.MediaCoalesce)
 	go func() { errc <- g.Run(ctx) }()
 	api.Phone = g
 	postgres.ListenDemoCallIns(ctx, listener, log, func(ctx context.Context, r postgres.DemoCallIn) {
