@@ -22,7 +22,9 @@ import "time"
 // only while, over the last window, a pause would have gathered at
 // least coalesceMin of them. The price is latency: a packet waits at
 // most one pause for its batch to begin (the added p50 at N=200–500 is
-// 0.15–0.25 ms instead of 0.02–0.03).
+// 0.15–0.25 ms instead of 0.02–0.03). A SIP leg's socket is read once
+// per batch (level-triggered), so a far end's burst of k packets drains
+// in k pauses: 1 ms for 5, far below a browser's jitter buffer.
 
 // MaxCoalesce bounds the configured pause: a packet may wait that much
 // longer, and the gateway's whole budget is 1 ms at the 99th percentile.
