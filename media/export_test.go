@@ -109,8 +109,8 @@ func SetPollerPriority(prio int) error {
 	return p.setPriority(prio)
 }
 
-// PollerCounts is the poller's wake-ups, the packets they read and the
-// pauses it took, since the process started.
-func PollerCounts() (wakes, packets, pauses uint64) {
-	return pollerWakes.Load(), pollerPackets.Load(), pollerPauses.Load()
+// PollerCounts is the poller's wake-ups and the packets they read since
+// the process started.
+func PollerCounts() (wakes, packets uint64) {
+	return pollerWakes.Load(), pollerPackets.Load()
 }

@@ -213,7 +213,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 	gwDrops0, lgDrops0 := udpDrops(os.Getpid()), udpDrops(cmd.Process.Pid)
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
-	wakes0, pkts0, _ := media.PollerCounts()
+	wakes0, pkts0 := media.PollerCounts()
 	cpu0, wall0 := cpuTime(), time.Now()
 	if prof != "" {
 		if fh, err := os.Create(prof); err == nil {
@@ -229,7 +229,7 @@ func runLoad(b *testing.B, bin string, n int, dur time.Duration, prof string) {
 		pprof.StopCPUProfile()
 	}
 	runtime.ReadMemStats(&ms1)
-	wakes1, pkts1, _ := media.PollerCounts()
+	wakes1, pkts1 := media.PollerCounts()
 	sys1, steal1 := systemCPU()
 	sys, steal, lg := sys1-sys0, steal1-steal0, procCPU(cmd.Process.Pid)-lg0
 	gwDrops, lgDrops := udpDrops(os.Getpid())-gwDrops0, udpDrops(cmd.Process.Pid)-lgDrops0
