@@ -251,6 +251,13 @@ func endCall(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.C
 		}
 		return nil // already ended: the first ending stands
 	}
+	// The client's contact or attempt (and a callback for a missed call)
+	// counts in the same transaction: a call never ends uncounted. The
+	// client's row is locked before the event counter (lockCallContact).
+	k, err := lockCallContact(ctx, tx, org, id)
+	if err != nil {
+		return err
+	}
 	typ := warmline.EventCallEnded
 	if e.Outcome == warmline.OutcomeMissed {
 		typ = warmline.EventCallMissed
@@ -258,9 +265,7 @@ func endCall(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.C
 	if err := appendCallEvent(ctx, tx, org, id, typ); err != nil {
 		return err
 	}
-	// The client's contact or attempt (and a callback for a missed call)
-	// counts in the same transaction: a call never ends uncounted.
-	return recordCallContact(ctx, tx, org, id)
+	return recordCallContact(ctx, tx, org, id, k)
 }
 
 // CloseOrphans ends the calls node left open when it died: an inbound
@@ -277,9 +282,16 @@ func (s *CallStore) CloseOrphans(ctx context.Context, node string, at time.Time)
 			Direction warmline.CallDirection `db:"direction"`
 			Status    warmline.CallStatus    `db:"status"`
 		}
-		const q = `SELECT id, org_id, direction, status FROM calls WHERE node = $1 AND status <> 'ended' ORDER BY id FOR UPDATE`
+		const q = `SELECT id, org_id, direction, status FROM calls WHERE node = $1 AND status <> 'ended' ORDER BY org_id, id FOR UPDATE`
 		if err := tx.SelectContext(ctx, &open, q, node); err != nil {
 			return fmt.Errorf("find open calls of node %q: %w", node, err)
+		}
+		// Every client before any event counter (lockCallContact says
+		// why), and the counters in organisation order.
+		const qc = `SELECT id FROM clients WHERE id IN (SELECT client_id FROM calls WHERE node = $1 AND status <> 'ended')
+			ORDER BY id FOR UPDATE`
+		if _, err := tx.ExecContext(ctx, qc, node); err != nil {
+			return fmt.Errorf("lock the clients of node %q's open calls: %w", node, err)
 		}
 		for _, c := range open {
 			e := media.CallEnd{At: at, Outcome: warmline.OutcomeFailed, Reason: "interrupted", Side: warmline.HangupSystem}

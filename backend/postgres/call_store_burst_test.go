@@ -73,3 +73,71 @@ func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
 		t.Fatalf("after %d ends: %d calls open, the client counted %d times, %d call.ended events", n, open, touches, ended)
 	}
 }
+
+// Calls to one client start, are answered and end at the same time, as
+// they do when a team works the same client list (and in the gateway's
+// load benchmark, where this deadlocked): a new call's row takes a share
+// lock on its client, an ending call locks the client to count the
+// contact, and both take the organisation's event counter. Every write
+// succeeds: no transaction waits for a lock another holds while it
+// waits for the counter.
+func TestCallStore_CallsStartWhileOthersEnd(t *testing.T) {
+	db := testDB(t)
+	ctx, org, _ := newOrg(t, db)
+	cl, err := postgres.NewClientStore(db).CreateClient(ctx, warmline.ClientInput{Name: ptr("ООО Ромашка"), Phones: &[]string{"+79161234567"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := postgres.NewCallStore(db)
+	bg := context.Background()
+	const n = 40
+	var agents []warmline.UserID
+	if err := db.Select(&agents, `INSERT INTO users (org_id, email, name, role, password_hash)
+		SELECT $1, 'mix' || g || '-' || $1::bigint || '@example.com', 'Mix ' || g, 'agent', '-' FROM generate_series(1, $2) g RETURNING id`, org.ID, 2*n); err != nil {
+		t.Fatal(err)
+	}
+	start := func(agent warmline.UserID) (warmline.CallID, error) {
+		return cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallOutbound, From: "+74950000000", To: "+79161234567",
+			AgentID: &agent, ClientID: &cl.ID, Node: "mix"})
+	}
+	answer := func(id warmline.CallID) error {
+		return cs.UpdateCall(bg, org.ID, id, media.CallUpdate{AnsweredAt: time.Now().Add(-time.Minute)})
+	}
+	calls := make([]warmline.CallID, n)
+	for i := range calls {
+		if calls[i], err = start(agents[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := answer(calls[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*n)
+	for i := range calls {
+		wg.Go(func() {
+			errs <- cs.EndCall(bg, org.ID, calls[i], media.CallEnd{At: time.Now(), Outcome: warmline.OutcomeAnswered, Reason: "hangup", Side: warmline.HangupAgent})
+		})
+		wg.Go(func() {
+			id, err := start(agents[n+i])
+			errs <- err
+			if err == nil {
+				errs <- answer(id)
+				errs <- cs.EndCall(bg, org.ID, id, media.CallEnd{At: time.Now(), Outcome: warmline.OutcomeAnswered, Reason: "hangup", Side: warmline.HangupClient})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var open, touches int
+	db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, org.ID)
+	db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID)
+	if open != 0 || touches != 2*n {
+		t.Fatalf("after %d calls: %d open, the client counted %d times", 2*n, open, touches)
+	}
+}

@@ -19,36 +19,54 @@ import (
 // contact logged); tests pin it.
 var engineNow = time.Now
 
-// recordCallContact counts an ended call for its client, in the call's
-// transaction (CallStore.EndCall): an answered call of at least the
-// organisation's contact_min_seconds is a contact, any other an attempt;
-// an inbound missed call raises a callback. A new client's first contact
-// waits for the after-call outcome, and the objective funnel's default
-// (rejected) applies once the wrap-up time passes. Then the client's rules
-// are evaluated. Recording a call twice counts it once; a call without a
-// client counts for nobody.
-func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.CallID) error {
-	var k struct {
-		ClientID   warmline.ClientID `db:"client_id"`
-		AgentID    *warmline.UserID  `db:"agent_id"`
-		Direction  string            `db:"direction"`
-		Outcome    *string           `db:"outcome"`
-		AnsweredAt *time.Time        `db:"answered_at"`
-		EndedAt    *time.Time        `db:"ended_at"`
-		MinSeconds int               `db:"contact_min_seconds"`
-		Objective  bool              `db:"objective_funnel"`
-		WrapUp     int               `db:"wrap_up_seconds"`
-		StageID    warmline.StageID  `db:"stage_id"`
-		StageKind  string            `db:"kind"`
-		Contacts   int               `db:"contacts"`
-	}
+// callContact is what counting an ended call for its client needs.
+type callContact struct {
+	ClientID   warmline.ClientID `db:"client_id"`
+	AgentID    *warmline.UserID  `db:"agent_id"`
+	Direction  string            `db:"direction"`
+	Outcome    *string           `db:"outcome"`
+	AnsweredAt *time.Time        `db:"answered_at"`
+	EndedAt    *time.Time        `db:"ended_at"`
+	MinSeconds int               `db:"contact_min_seconds"`
+	Objective  bool              `db:"objective_funnel"`
+	WrapUp     int               `db:"wrap_up_seconds"`
+	StageID    warmline.StageID  `db:"stage_id"`
+	StageKind  string            `db:"kind"`
+	Contacts   int               `db:"contacts"`
+}
+
+// lockCallContact reads an ended call for counting it and locks its
+// client's row (nil, nil for a call without a live client). endCall takes
+// it before writing the call's event, because every transaction that
+// touches a client takes the client's row before the organisation's event
+// counter (a new call's row takes a share lock on its client, then the
+// counter for call.ringing): an ending call that held the counter while
+// waiting for its client deadlocked with calls to the same client
+// starting (TestCallStore_CallsStartWhileOthersEnd).
+func lockCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.CallID) (*callContact, error) {
 	if err := ensurePrepared(ctx, tx); err != nil {
-		return err
+		return nil, err
 	}
-	if err := tx.GetContext(ctx, &k, callForContact.run(org, id)); errors.Is(err, sql.ErrNoRows) {
-		return nil
+	k := &callContact{}
+	if err := tx.GetContext(ctx, k, callForContact.run(org, id)); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	} else if err != nil {
-		return fmt.Errorf("select call %d for its contact: %w", id, err)
+		return nil, fmt.Errorf("select call %d for its contact: %w", id, err)
+	}
+	return k, nil
+}
+
+// recordCallContact counts an ended call for its client (k, from
+// lockCallContact), in the call's transaction (CallStore.EndCall): an
+// answered call of at least the organisation's contact_min_seconds is a
+// contact, any other an attempt; an inbound missed call raises a callback.
+// A new client's first contact waits for the after-call outcome, and the
+// objective funnel's default (rejected) applies once the wrap-up time
+// passes. Then the client's rules are evaluated. Recording a call twice
+// counts it once; a call without a client (k nil) counts for nobody.
+func recordCallContact(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.CallID, k *callContact) error {
+	if k == nil {
+		return nil
 	}
 	var talk float64
 	if k.AnsweredAt != nil && k.EndedAt != nil {

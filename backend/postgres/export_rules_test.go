@@ -30,7 +30,13 @@ func Evaluate(ctx context.Context, db *DB, now time.Time, org warmline.OrgID, cl
 
 // RecordCallContact runs recordCallContact in a transaction of its own.
 func RecordCallContact(ctx context.Context, db *DB, org warmline.OrgID, call warmline.CallID) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error { return recordCallContact(ctx, tx, org, call) })
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		k, err := lockCallContact(ctx, tx, org, call)
+		if err != nil {
+			return err
+		}
+		return recordCallContact(ctx, tx, org, call, k)
+	})
 }
 
 // RefreshCooling re-times an organisation's clients.
