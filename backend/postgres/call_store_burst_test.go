@@ -11,25 +11,32 @@ import (
 	"github.com/warmline/warmline/media"
 )
 
-// A floor hanging up at once: many calls to the same client end in
-// parallel transactions (each takes the organisation's event row and the
-// client's row). Every end succeeds, counts once for the client and
-// writes its call.ended, and the agents' after-call states follow.
-func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
+// burstFixture is an organisation with one client and agents agents.
+func burstFixture(t *testing.T, agents int) (*postgres.DB, *warmline.Organisation, *warmline.Client, []warmline.UserID) {
+	t.Helper()
 	db := testDB(t)
 	ctx, org, _ := newOrg(t, db)
 	cl, err := postgres.NewClientStore(db).CreateClient(ctx, warmline.ClientInput{Name: ptr("ООО Ромашка"), Phones: &[]string{"+79161234567"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := postgres.NewCallStore(db)
-	bg := context.Background()
-	const n = 50
-	var agents []warmline.UserID
-	if err := db.Select(&agents, `INSERT INTO users (org_id, email, name, role, password_hash)
-		SELECT $1, 'burst' || g || '-' || $1::bigint || '@example.com', 'Burst ' || g, 'agent', '-' FROM generate_series(1, $2) g RETURNING id`, org.ID, n); err != nil {
+	var ids []warmline.UserID
+	if err := db.Select(&ids, `INSERT INTO users (org_id, email, name, role, password_hash)
+		SELECT $1, 'burst' || g || '-' || $1::bigint || '@example.com', 'Burst ' || g, 'agent', '-' FROM generate_series(1, $2) g RETURNING id`, org.ID, agents); err != nil {
 		t.Fatal(err)
 	}
+	return db, org, cl, ids
+}
+
+// A floor hanging up at once: many calls to the same client end in
+// parallel transactions (each takes the organisation's event row and the
+// client's row). Every end succeeds, counts once for the client and
+// writes its call.ended, and the agents' after-call states follow.
+func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
+	const n = 50
+	db, org, cl, agents := burstFixture(t, n)
+	cs := postgres.NewCallStore(db)
+	bg := context.Background()
 	calls := make([]warmline.CallID, n)
 	for i := range agents {
 		id, err := cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallOutbound, From: "+74950000000", To: "+79161234567",
@@ -82,20 +89,11 @@ func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
 // succeeds: no transaction waits for a lock another holds while it
 // waits for the counter.
 func TestCallStore_CallsStartWhileOthersEnd(t *testing.T) {
-	db := testDB(t)
-	ctx, org, _ := newOrg(t, db)
-	cl, err := postgres.NewClientStore(db).CreateClient(ctx, warmline.ClientInput{Name: ptr("ООО Ромашка"), Phones: &[]string{"+79161234567"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	const n = 40
+	db, org, cl, agents := burstFixture(t, 2*n)
 	cs := postgres.NewCallStore(db)
 	bg := context.Background()
-	const n = 40
-	var agents []warmline.UserID
-	if err := db.Select(&agents, `INSERT INTO users (org_id, email, name, role, password_hash)
-		SELECT $1, 'mix' || g || '-' || $1::bigint || '@example.com', 'Mix ' || g, 'agent', '-' FROM generate_series(1, $2) g RETURNING id`, org.ID, 2*n); err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	start := func(agent warmline.UserID) (warmline.CallID, error) {
 		return cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallOutbound, From: "+74950000000", To: "+79161234567",
 			AgentID: &agent, ClientID: &cl.ID, Node: "mix"})
