@@ -47,6 +47,15 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux, keys *dtlsKeys) (*webrtc.API, erro
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
 	se.SetICEUDPMux(mux)
+	// ICE-lite (RFC 8445 §2.5), as a server with a known address is: the
+	// gateway answers the browser's checks and sends none, and the
+	// browser, the full agent, nominates and keeps consent (RFC 7675).
+	// The gateway only has host candidates anyway (the ICE port, or the
+	// public address of a 1:1 NAT). A full agent's own check every 2 s,
+	// and the answer to it, were a third of the ICE work per call
+	// (BENCHMARKS.md, round 7); the browser still checks every few
+	// seconds, which is what tells the gateway it is there.
+	se.SetLite(true)
 	// AES-GCM first (AES-NI, one pass for encryption and integrity;
 	// Chromium offers it), the 128-bit key before the 256-bit one; the
 	// HMAC-SHA1 profile stays for peers without GCM. The DTLS server's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/warmline/warmline/backend/phone"
@@ -60,6 +61,7 @@ type call struct {
 	endSide     *warmline.HangupSide
 	done        chan struct{}
 	endOnce     sync.Once
+	watched     atomic.Bool // answered: watchMedia checks its media
 }
 
 func (g *Gateway) newCall(rec warmline.Call) *call {
@@ -400,25 +402,37 @@ func (c *call) sendDTMF(digits string) error {
 	return nil
 }
 
-// monitorMedia ends the call when RTP stops (MediaTimeout) from the far
-// end or from the browser, except while the call is held. It checks four
-// times a second from a timer, not a goroutine of its own: one goroutine
-// less per call.
-func (c *call) monitorMedia() {
-	var check func()
-	check = func() {
+// watchMedia ends the calls whose RTP stopped (MediaTimeout) from the
+// far end or from the browser, except while held: one goroutine for the
+// node checks every answered call four times a second. A timer per call
+// started a goroutine per call four times a second, and at hundreds of
+// calls waking the scheduler for them cost more than the checks
+// (BENCHMARKS.md, round 7).
+func (g *Gateway) watchMedia(ctx context.Context) {
+	t := time.NewTicker(time.Second / 4)
+	defer t.Stop()
+	var calls []*call
+	for {
 		select {
-		case <-c.done:
+		case <-ctx.Done():
 			return
-		default:
+		case <-t.C:
 		}
-		if c.mediaStopped() {
-			c.end(endInfo{reason: "media_timeout", side: warmline.HangupSystem})
-			return
+		g.mu.Lock()
+		for _, c := range g.calls {
+			if c.watched.Load() {
+				calls = append(calls, c)
+			}
 		}
-		time.AfterFunc(time.Second/4, check)
+		g.mu.Unlock()
+		for _, c := range calls {
+			if !c.isEnded() && c.mediaStopped() && c.watched.CompareAndSwap(true, false) {
+				go c.end(endInfo{reason: "media_timeout", side: warmline.HangupSystem})
+			}
+		}
+		clear(calls) // keep no ended call alive
+		calls = calls[:0]
 	}
-	time.AfterFunc(time.Second/4, check)
 }
 
 // mediaStopped reports whether either side has been silent for
@@ -612,7 +626,7 @@ func (c *call) connected(dlg *sipDialog) {
 	}
 	cancel()
 	c.notify()
-	c.monitorMedia()
+	c.watched.Store(true)
 	go dlg.runSessionTimer()
 }
 

@@ -325,6 +325,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	g.applyPriority()
 	g.applyCoalesce()
+	go g.watchMedia(lctx)
 	close(g.running)
 	g.log.Info("media gateway running", "sip", g.cfg.SIPListen, "rtp", fmt.Sprintf("%d-%d", g.cfg.RTPPortMin, g.cfg.RTPPortMax))
 	select {

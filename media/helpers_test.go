@@ -240,6 +240,9 @@ type fixture struct {
 	peer     *sipPeer
 	agentRef media.Agent
 	srv      *httptest.Server
+	// browserNet, when set, is the socket of the next softphone to
+	// connect (connectBrowserWith), so that a test can take its network.
+	browserNet *darkConn
 }
 
 var orgSeq atomic.Int64
@@ -524,6 +527,10 @@ func (f *fixture) connectBrowserWith(u *warmline.User, onTrack func(*webrtc.Trac
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetIncludeLoopbackCandidate(true)
+	if f.browserNet != nil {
+		se.SetICEUDPMux(ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: f.browserNet}))
+		f.browserNet = nil
+	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
@@ -1028,3 +1035,44 @@ func sessionSeconds(req *sip.Request) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	return n, err == nil
 }
+
+// darkConn is a softphone's UDP socket whose network can vanish: once
+// dark it sends nothing and drops what comes, as a laptop that lost its
+// Wi-Fi with the page still open. It hides *net.UDPConn's address-port
+// methods so that pion goes through these two.
+type darkConn struct {
+	c    *net.UDPConn
+	dark atomic.Bool
+}
+
+func newDarkConn(t testing.TB) *darkConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return &darkConn{c: c}
+}
+
+func (d *darkConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	for {
+		n, a, err := d.c.ReadFrom(p)
+		if err != nil || !d.dark.Load() {
+			return n, a, err
+		}
+	}
+}
+
+func (d *darkConn) WriteTo(p []byte, a net.Addr) (int, error) {
+	if d.dark.Load() {
+		return len(p), nil
+	}
+	return d.c.WriteTo(p, a)
+}
+
+func (d *darkConn) Close() error                       { return d.c.Close() }
+func (d *darkConn) LocalAddr() net.Addr                { return d.c.LocalAddr() }
+func (d *darkConn) SetDeadline(t time.Time) error      { return d.c.SetDeadline(t) }
+func (d *darkConn) SetReadDeadline(t time.Time) error  { return d.c.SetReadDeadline(t) }
+func (d *darkConn) SetWriteDeadline(t time.Time) error { return d.c.SetWriteDeadline(t) }
