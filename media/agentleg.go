@@ -47,15 +47,7 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux, keys *dtlsKeys) (*webrtc.API, erro
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
 	se.SetICEUDPMux(mux)
-	// ICE-lite (RFC 8445 §2.5), as a server with a known address is: the
-	// gateway answers the browser's checks and sends none, and the
-	// browser, the full agent, nominates and keeps consent (RFC 7675).
-	// The gateway only has host candidates anyway (the ICE port, or the
-	// public address of a 1:1 NAT). A full agent's own check every 2 s,
-	// and the answer to it, were a third of the ICE work per call
-	// (BENCHMARKS.md, round 7); the browser still checks every few
-	// seconds, which is what tells the gateway it is there.
-	se.SetLite(true)
+	se.SetLite(iceLite(cfg))
 	// AES-GCM first (AES-NI, one pass for encryption and integrity;
 	// Chromium offers it), the 128-bit key before the 256-bit one; the
 	// HMAC-SHA1 profile stays for peers without GCM. The DTLS server's
@@ -76,6 +68,18 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux, keys *dtlsKeys) (*webrtc.API, erro
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se),
 		webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
 }
+
+// iceLite says whether the gateway's ICE agent is a lite one (RFC 8445
+// §2.5): it answers the browser's checks and sends none, and the browser,
+// the full agent, nominates and keeps consent (RFC 7675). A full agent's
+// own check every 2 s per call, and the answer to it, were a third of the
+// ICE work per call (BENCHMARKS.md, round 7). Lite only where the
+// gateway's host candidates are what browsers reach: its public address
+// is configured (1:1 NAT), or it serves one machine (loopback). A gateway
+// behind a NAT nobody told it about still connects as a full agent: its
+// own checks open the NAT and the browser learns the public address as a
+// peer-reflexive candidate; a lite agent never sends them.
+func iceLite(cfg Config) bool { return len(cfg.PublicIPs) > 0 || cfg.ICEIncludeLoopback }
 
 // iceReadBuffer is the shared ICE socket's receive buffer: every
 // browser's packets queue there (50 a second per call), so it is sized
