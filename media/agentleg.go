@@ -72,8 +72,9 @@ func newWebRTCAPI(cfg Config, mux ice.UDPMux, keys *dtlsKeys) (*webrtc.API, erro
 // iceLite says whether the gateway's ICE agent is a lite one (RFC 8445
 // §2.5): it answers the browser's checks and sends none, and the browser,
 // the full agent, nominates and keeps consent (RFC 7675). A full agent's
-// own check every 2 s per call, and the answer to it, were a third of the
-// ICE work per call (BENCHMARKS.md, round 7). Lite only where the
+// own check every 2 s per call, and the answer to it, are half the STUN
+// messages a leg handles, each through pion's mux, a reader goroutine and
+// the agent's task loop (BENCHMARKS.md, round 7). Lite only where the
 // gateway's host candidates are what browsers reach: its public address
 // is configured (1:1 NAT), or it serves one machine (loopback). A gateway
 // behind a NAT nobody told it about still connects as a full agent: its
