@@ -28,6 +28,27 @@ func burstFixture(t *testing.T, agents int) (*postgres.DB, *warmline.Organisatio
 	return db, org, cl, ids
 }
 
+// burstResult waits for a burst's writers, fails on the first error
+// they sent, and counts the organisation's open calls and the client's
+// contacts and attempts.
+func burstResult(t *testing.T, wg *sync.WaitGroup, errs chan error, db *postgres.DB, org *warmline.Organisation, cl *warmline.Client) (open, touches int) {
+	t.Helper()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID); err != nil {
+		t.Fatal(err)
+	}
+	return open, touches
+}
+
 // A floor hanging up at once: many calls to the same client end in
 // parallel transactions (each takes the organisation's event row and the
 // client's row). Every end succeeds, counts once for the client and
@@ -60,16 +81,7 @@ func TestCallStore_ManyCallsEndAtOnce(t *testing.T) {
 			errs <- cs.SetAgentState(c, org.ID, agents[i], warmline.AgentWrapUp)
 		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	var open, touches int
-	db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, org.ID)
-	db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID)
+	open, touches := burstResult(t, &wg, errs, db, org, cl)
 	ended := 0
 	for _, e := range eventsOf(t, db, org.ID, seq) {
 		if e.Type == warmline.EventCallEnded {
@@ -125,16 +137,7 @@ func TestCallStore_CallsStartWhileOthersEnd(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	var open, touches int
-	db.Get(&open, `SELECT count(*) FROM calls WHERE org_id = $1 AND status <> 'ended'`, org.ID)
-	db.Get(&touches, `SELECT contacts + attempts FROM clients WHERE id = $1`, cl.ID)
+	open, touches := burstResult(t, &wg, errs, db, org, cl)
 	if open != 0 || touches != 2*n {
 		t.Fatalf("after %d calls: %d open, the client counted %d times", 2*n, open, touches)
 	}
