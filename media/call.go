@@ -211,10 +211,7 @@ func (c *call) end(e endInfo) {
 			}
 		}
 		end := CallEnd{At: time.Now(), Outcome: e.outcome, MissedReason: e.missed, SIPCause: e.sipCause, Reason: e.reason, Side: e.side}
-		err := c.g.ends.do(func(ctx context.Context) error { return c.g.store.EndCall(ctx, c.rec.OrgID, c.rec.ID, end) })
-		if err != nil {
-			c.g.log.Error("end call record", "call", c.rec.ID, "err", err)
-		}
+		c.g.endRecord(c.rec.OrgID, c.rec.ID, end)
 		c.notify()
 		c.g.mu.Lock()
 		delete(c.g.calls, c.rec.ID)

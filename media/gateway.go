@@ -276,7 +276,9 @@ func (g *Gateway) contact(transport string) sip.ContactHeader {
 // calls a previous run of this node left open. It blocks until ctx is
 // done, then ends every call with BYE and closes its record.
 func (g *Gateway) Run(ctx context.Context) error {
+	g.mu.Lock()
 	g.runCtx = ctx
+	g.mu.Unlock()
 	n, err := g.store.CloseOrphans(ctx, g.cfg.Node, time.Now())
 	if err != nil {
 		return fmt.Errorf("media: close orphaned calls: %w", err)

@@ -3,6 +3,8 @@ package media
 import (
 	"context"
 	"time"
+
+	"github.com/warmline/warmline/backend/warmline"
 )
 
 // The writes that follow a hang-up (the call record's end, the agent's
@@ -41,4 +43,70 @@ func (q writeQueue) do(write func(ctx context.Context) error) error {
 	ctx, cancel := storeCtx()
 	defer cancel()
 	return write(ctx)
+}
+
+// A call record's end that fails for a reason of the moment (the
+// connection dropped, Postgres restarting or failing over, a lock held
+// past the write's deadline) is tried again until it is written: a
+// record left open would show the call as live on its client's card and
+// on the wallboard until this node restarted, and the restart would
+// close it as interrupted at the restart's time instead of its own.
+// EndCall is idempotent (ending an ended call changes nothing), so an
+// attempt that committed but lost its answer is safe to repeat; the end
+// keeps the time the call ended, not the time it was written.
+const (
+	endRetryFirst = 500 * time.Millisecond
+	endRetryMax   = 30 * time.Second // Postgres back after a long outage: within half a minute
+)
+
+// endRecord closes the call's record with end, in the hang-ups' queue,
+// retrying in the background while the error is not the record's own
+// (invalid, not found). It stops trying when the gateway stops: the
+// node's next start closes what is still open (CloseOrphans).
+func (g *Gateway) endRecord(org warmline.OrgID, id warmline.CallID, end CallEnd) {
+	write := func(ctx context.Context) error { return g.store.EndCall(ctx, org, id, end) }
+	err := g.ends.do(write)
+	if err == nil {
+		return
+	}
+	if warmline.ErrorCode(err) != warmline.EINTERNAL {
+		g.log.Error("end call record", "call", id, "err", err)
+		return
+	}
+	g.log.Warn("end call record: will try again", "call", id, "err", err)
+	stop := g.lifetime()
+	go func() {
+		wait := endRetryFirst
+		for attempt := 2; ; attempt++ {
+			t := time.NewTimer(wait)
+			select {
+			case <-stop.Done():
+				t.Stop()
+				g.log.Error("end call record: the gateway stopped; its next start closes the record", "call", id, "attempts", attempt-1)
+				return
+			case <-t.C:
+			}
+			err := g.ends.do(write)
+			switch {
+			case err == nil:
+				g.log.Info("call record ended", "call", id, "attempts", attempt)
+				return
+			case warmline.ErrorCode(err) != warmline.EINTERNAL:
+				g.log.Error("end call record", "call", id, "attempts", attempt, "err", err)
+				return
+			}
+			g.log.Warn("end call record: will try again", "call", id, "attempts", attempt, "err", err)
+			wait = min(2*wait, endRetryMax)
+		}
+	}()
+}
+
+// lifetime is the context Run was given (done when the gateway stops).
+func (g *Gateway) lifetime() context.Context {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.runCtx == nil {
+		return context.Background()
+	}
+	return g.runCtx
 }
