@@ -176,7 +176,7 @@ func (c *call) end(e endInfo) {
 	c.endOnce.Do(func() {
 		c.mu.Lock()
 		dlg := c.dlg
-		wasAnswered := c.answeredAt != nil
+		wasAnswered, answeredAt := c.answeredAt != nil, c.answeredAt
 		if e.outcome == "" {
 			if wasAnswered {
 				e.outcome = warmline.OutcomeAnswered
@@ -211,6 +211,9 @@ func (c *call) end(e endInfo) {
 			}
 		}
 		end := CallEnd{At: time.Now(), Outcome: e.outcome, MissedReason: e.missed, SIPCause: e.sipCause, Reason: e.reason, Side: e.side}
+		if wasAnswered {
+			end.AnsweredAt, end.AgentID = answeredAt, agent
+		}
 		c.g.endRecord(c.rec.OrgID, c.rec.ID, end)
 		c.notify()
 		c.g.mu.Lock()

@@ -1,6 +1,7 @@
 package media_test
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -73,4 +74,56 @@ func (f *fixture) lockWaiter(t *testing.T, not int) int {
 	}
 	t.Fatal("no write of the call record waits on the held row")
 	return 0
+}
+
+// An answered call whose update at the answer failed still ends with its
+// answer time and agent: the end, which is retried, carries them.
+func TestCallRecord_AnswerLostThenWrittenWithTheEnd(t *testing.T) {
+	f := newFixture(t, 0)
+	b := f.connectBrowser()
+	pc, ringing := f.inboundRinging(b, "+79161234567")
+	id := callID(ringing)
+	if r := f.record(id); r.Status != "ringing" {
+		t.Fatalf("record before the answer: %+v", r)
+	}
+
+	blocker, err := f.db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback()
+	if _, err := blocker.Exec(`SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	answered := time.Now()
+	b.send(map[string]any{"type": "answer", "call_id": id})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := pc.answered(ctx); err != nil {
+		t.Fatalf("the caller's INVITE: %v", err)
+	}
+	if _, err := f.db.Exec(`SELECT pg_terminate_backend($1)`, f.lockWaiter(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	b.expectCall("active")
+	if err := blocker.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.record(id); r.Answered {
+		t.Fatalf("the answer was written after all (%+v): the test lost nothing", r)
+	}
+
+	b.send(map[string]any{"type": "hangup", "call_id": id})
+	pc.waitBye(t, 5*time.Second)
+	r := f.waitEnded(id)
+	if r.Status != "ended" || deref(r.Outcome) != "answered" || !r.Answered || deref(r.AgentID) != int64(f.agent.ID) {
+		t.Fatalf("record = %+v, want answered by agent %d", r, f.agent.ID)
+	}
+	var answeredAt time.Time
+	if err := f.db.Get(&answeredAt, `SELECT answered_at FROM calls WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if d := answeredAt.Sub(answered); d < -time.Second || d > 2*time.Second {
+		t.Fatalf("answered_at %s, %s after the agent answered", answeredAt, d)
+	}
 }

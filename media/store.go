@@ -79,6 +79,11 @@ type CallEnd struct {
 	SIPCause     int                   // final SIP status, 0 when none
 	Reason       string                // hangup, media_timeout, browser_lost, transferred, interrupted, ...
 	Side         warmline.HangupSide
+	// An answered call's answer time and the agent who had it, written
+	// with the end where the record lacks them: the update that wrote
+	// them at the answer may have failed (it is not retried, the end is).
+	AnsweredAt *time.Time
+	AgentID    warmline.UserID
 }
 
 // InboundCall is an INVITE that arrived for one of an organisation's lines.

@@ -235,10 +235,17 @@ func endCall(ctx context.Context, tx *sqlx.Tx, org warmline.OrgID, id warmline.C
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	var agent *warmline.UserID
+	if e.AgentID != 0 {
+		agent = &e.AgentID
+	}
+	// The answer time and agent fill what the record lacks only: the
+	// update at the answer wrote them unless it failed.
 	const q = `UPDATE calls SET status = 'ended', held = false, ended_at = $3, outcome = $4, missed_reason = $5,
-			sip_cause = $6, end_reason = $7, hangup_side = $8
+			sip_cause = $6, end_reason = $7, hangup_side = $8,
+			answered_at = COALESCE(answered_at, $9), agent_id = COALESCE(agent_id, $10)
 		WHERE org_id = $1 AND id = $2 AND status <> 'ended'`
-	res, err := tx.ExecContext(ctx, q, org, id, e.At, e.Outcome, reason, cause, e.Reason, side)
+	res, err := tx.ExecContext(ctx, q, org, id, e.At, e.Outcome, reason, cause, e.Reason, side, e.AnsweredAt, agent)
 	if err != nil {
 		return fmt.Errorf("end call %d: %w", id, dbError(err))
 	}

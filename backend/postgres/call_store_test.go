@@ -105,9 +105,13 @@ func TestCallStore_LifeOfACall(t *testing.T) {
 		t.Fatalf("after progress: %+v", c)
 	}
 
-	// Ending: once, with one event; again, nothing.
+	// Ending: once, with one event; again, nothing. The answer time and
+	// agent the end carries fill only what the record lacks: here it has
+	// both, and keeps them.
+	other := newUser(t, db, ctx, warmline.RoleAgent)
 	seq = lastSeq(t, db, org.ID)
-	end := media.CallEnd{At: time.Now(), Outcome: warmline.OutcomeAnswered, SIPCause: 200, Reason: "hangup", Side: warmline.HangupClient}
+	end := media.CallEnd{At: time.Now(), Outcome: warmline.OutcomeAnswered, SIPCause: 200, Reason: "hangup", Side: warmline.HangupClient,
+		AnsweredAt: ptr(answered.Add(time.Minute)), AgentID: other.ID}
 	if err := cs.EndCall(bg, org.ID, id, end); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +133,8 @@ func TestCallStore_LifeOfACall(t *testing.T) {
 	}
 	c, _ = cs.FindCall(ctx, id)
 	if c.Status != warmline.CallEnded || *c.Outcome != warmline.OutcomeAnswered || c.EndReason != "hangup" ||
-		*c.HangupSide != warmline.HangupClient || *c.SIPCause != 200 || c.Held {
+		*c.HangupSide != warmline.HangupClient || *c.SIPCause != 200 || c.Held ||
+		!c.AnsweredAt.Equal(answered) || *c.AgentID != agent.ID {
 		t.Fatalf("ended: %+v", c)
 	}
 
@@ -141,8 +146,8 @@ func TestCallStore_LifeOfACall(t *testing.T) {
 	wantCode(t, err, warmline.ENOTFOUND)
 	wantCode(t, cs.EndCall(bg, org.ID, id, media.CallEnd{Outcome: "exploded"}), warmline.EINVALID)
 	// An agent of another organisation cannot be put on a call.
-	other := newUser(t, db, ctx2, warmline.RoleAgent)
-	_, err = cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallInbound, AgentID: &other.ID})
+	stranger := newUser(t, db, ctx2, warmline.RoleAgent)
+	_, err = cs.StartCall(bg, &warmline.Call{OrgID: org.ID, Direction: warmline.CallInbound, AgentID: &stranger.ID})
 	wantCode(t, err, warmline.EINVALID)
 }
 
