@@ -4,6 +4,10 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/warmline/warmline/backend/warmline"
 )
 
 // A call record whose end fails for a passing reason is written on a
@@ -15,14 +19,7 @@ func TestCallRecord_EndWrittenAfterTheDatabaseFailsOnce(t *testing.T) {
 	b := f.connectBrowser()
 	id, pc := f.outboundCall(b)
 
-	blocker, err := f.db.Beginx()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Rollback()
-	if _, err := blocker.Exec(`SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id); err != nil {
-		t.Fatal(err)
-	}
+	blocker := f.holdCallRow(t, id)
 	hungUp := time.Now()
 	b.send(map[string]any{"type": "hangup", "call_id": id})
 	pc.waitBye(t, 5*time.Second)
@@ -56,6 +53,21 @@ func TestCallRecord_EndWrittenAfterTheDatabaseFailsOnce(t *testing.T) {
 	}
 }
 
+// holdCallRow locks the call's record in a transaction of the test's
+// own, until the caller ends it (Rollback; the test's end does too).
+func (f *fixture) holdCallRow(t *testing.T, id warmline.CallID) *sqlx.Tx {
+	t.Helper()
+	tx, err := f.db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	if _, err := tx.Exec(`SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
 // lockWaiter waits until a connection to the test's database, other
 // than process not, waits on a lock, and returns its process ID.
 func (f *fixture) lockWaiter(t *testing.T, not int) int {
@@ -87,14 +99,7 @@ func TestCallRecord_AnswerLostThenWrittenWithTheEnd(t *testing.T) {
 		t.Fatalf("record before the answer: %+v", r)
 	}
 
-	blocker, err := f.db.Beginx()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Rollback()
-	if _, err := blocker.Exec(`SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id); err != nil {
-		t.Fatal(err)
-	}
+	blocker := f.holdCallRow(t, id)
 	answered := time.Now()
 	b.send(map[string]any{"type": "answer", "call_id": id})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
