@@ -692,7 +692,7 @@ type peerCall struct {
 	rtp     *net.UDPConn
 	remote  atomic.Pointer[netip.AddrPort]
 	rec     *recorder
-	tone    *toneSender
+	tone    atomic.Pointer[toneSender] // set by the test's goroutine, stopped by a BYE's
 	byed    chan struct{}
 	byeOnce sync.Once
 	te      uint8
@@ -773,8 +773,8 @@ func (p *sipPeer) call(req *sip.Request) *peerCall {
 func (c *peerCall) ended() {
 	c.byeOnce.Do(func() {
 		close(c.byed)
-		if c.tone != nil {
-			c.tone.stop()
+		if t := c.tone.Load(); t != nil {
+			t.stop()
 		}
 	})
 }
@@ -832,11 +832,11 @@ func (c *peerCall) startMedia(sdp []byte, tone float64) {
 	if c.p.pcma.Load() {
 		pt = 8
 	}
-	c.tone = startTone(tone, pt, func(pkt []byte) {
+	c.tone.Store(startTone(tone, pt, func(pkt []byte) {
 		if a := c.remote.Load(); a != nil {
 			_, _ = c.rtp.WriteToUDPAddrPort(pkt, *a)
 		}
-	})
+	}))
 }
 
 // sdpAddr reads c= and m=audio and the telephone-event payload type.
@@ -1004,8 +1004,8 @@ func (c *peerCall) bye() {
 
 // sendDigit sends one RFC 4733 event to the gateway in the audio stream.
 func (c *peerCall) sendDigit(ev byte) {
-	c.tone.tePT.Store(uint32(c.te))
-	c.tone.digits <- ev
+	c.tone.Load().tePT.Store(uint32(c.te))
+	c.tone.Load().digits <- ev
 }
 
 func (c *peerCall) waitBye(t *testing.T, d time.Duration) {

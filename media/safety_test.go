@@ -39,7 +39,7 @@ func TestMediaTimeout_ByeAndReason(t *testing.T) {
 	b := f.connectBrowser()
 	id, pc := f.outboundCall(b)
 	waitTone(t, b.rec, 600, "the agent hears the client")
-	pc.tone.stop() // the far end's RTP stops
+	pc.tone.Load().stop() // the far end's RTP stops
 	pc.waitBye(t, 6*time.Second)
 	ended := b.expectCall("ended")
 	if ended["end_reason"] != "media_timeout" {
