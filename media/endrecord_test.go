@@ -84,7 +84,7 @@ func (f *fixture) lockWaiter(t *testing.T, not int) int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("no write of the call record waits on the held row")
+	t.Fatal("nothing waits on the held row")
 	return 0
 }
 
@@ -131,4 +131,81 @@ func TestCallRecord_AnswerLostThenWrittenWithTheEnd(t *testing.T) {
 	if d := answeredAt.Sub(answered); d < -time.Second || d > 2*time.Second {
 		t.Fatalf("answered_at %s, %s after the agent answered", answeredAt, d)
 	}
+}
+
+// An agent's state after a call that fails to be written is written on a
+// later try, unless the agent chose away (or offline) meanwhile.
+func TestAgentState_AfterCallWrittenOnALaterTry(t *testing.T) {
+	f := newFixture(t, 0)
+	if _, err := f.db.Exec(`UPDATE organisations SET wrap_up_seconds = 0 WHERE id = $1`, f.org.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := f.connectBrowser()
+	for _, agentChoosesAway := range []bool{false, true} {
+		id, pc := f.outboundCall(b)
+		f.waitAgentState(t, warmline.AgentOnCall)
+
+		blocker, err := f.db.Beginx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := blocker.Exec(`SELECT 1 FROM agent_states WHERE user_id = $1 FOR UPDATE`, f.agent.ID); err != nil {
+			t.Fatal(err)
+		}
+		b.send(map[string]any{"type": "hangup", "call_id": id})
+		pc.waitBye(t, 5*time.Second)
+		first := f.lockWaiter(t, 0) // the write of available after the call
+		if _, err := f.db.Exec(`SELECT pg_terminate_backend($1)`, first); err != nil {
+			t.Fatal(err)
+		}
+		f.lockWaiter(t, first) // its retry
+		want := warmline.AgentAvailable
+		if agentChoosesAway {
+			// The agent picks away meanwhile (as the API writes it), and it commits first.
+			if _, err := blocker.Exec(`UPDATE agent_states SET state = 'away', reason = 'lunch' WHERE user_id = $1`, f.agent.ID); err != nil {
+				t.Fatal(err)
+			}
+			want = warmline.AgentAway
+		}
+		if err := blocker.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		f.waitNoLockWaiter(t)
+		f.waitAgentState(t, want)
+		time.Sleep(300 * time.Millisecond)
+		f.waitAgentState(t, want) // and it stays
+		if agentChoosesAway {
+			return
+		}
+	}
+}
+
+// waitAgentState waits for the fixture's agent to be in st.
+func (f *fixture) waitAgentState(t *testing.T, st warmline.AgentState) {
+	t.Helper()
+	var got warmline.AgentState
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := f.db.Get(&got, `SELECT state FROM agent_states WHERE user_id = $1`, f.agent.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got == st {
+			return
+		}
+	}
+	t.Fatalf("agent %s, want %s", got, st)
+}
+
+// waitNoLockWaiter waits until no connection to the test's database waits on a lock.
+func (f *fixture) waitNoLockWaiter(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := f.db.Get(&n, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("a connection still waits on a lock")
 }

@@ -124,13 +124,14 @@ type Gateway struct {
 	running chan struct{} // closed once Run has its listeners up
 	ends    writeQueue    // the writes that follow hang-ups take turns
 
-	mu       sync.Mutex
-	sessions map[warmline.UserID]*agentSession
-	calls    map[warmline.CallID]*call
-	dialogs  map[string]*sipDialog // by SIP Call-ID
-	trunks   []*trunk
-	regs     map[warmline.TrunkID]context.CancelFunc
-	demo     *demoNet
+	mu          sync.Mutex
+	sessions    map[warmline.UserID]*agentSession
+	agentStates map[warmline.UserID]*agentStateWrite // the call flow's wanted states (storequeue.go)
+	calls       map[warmline.CallID]*call
+	dialogs     map[string]*sipDialog // by SIP Call-ID
+	trunks      []*trunk
+	regs        map[warmline.TrunkID]context.CancelFunc
+	demo        *demoNet
 }
 
 // New checks cfg and returns a gateway; Run starts it.
@@ -169,13 +170,14 @@ func New(cfg Config, store Store, log *slog.Logger) (*Gateway, error) {
 		cfg.SIPListen = []string{"udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"}
 	}
 	g := &Gateway{cfg: cfg, store: store, log: log.With("component", "media"),
-		ports:    &portAlloc{min: cfg.RTPPortMin, max: cfg.RTPPortMax},
-		running:  make(chan struct{}),
-		ends:     newWriteQueue(),
-		sessions: map[warmline.UserID]*agentSession{},
-		calls:    map[warmline.CallID]*call{},
-		dialogs:  map[string]*sipDialog{},
-		regs:     map[warmline.TrunkID]context.CancelFunc{},
+		ports:       &portAlloc{min: cfg.RTPPortMin, max: cfg.RTPPortMax},
+		running:     make(chan struct{}),
+		ends:        newWriteQueue(),
+		sessions:    map[warmline.UserID]*agentSession{},
+		agentStates: map[warmline.UserID]*agentStateWrite{},
+		calls:       map[warmline.CallID]*call{},
+		dialogs:     map[string]*sipDialog{},
+		regs:        map[warmline.TrunkID]context.CancelFunc{},
 	}
 	for _, s := range cfg.SIPListen {
 		l, err := parseListen(s)

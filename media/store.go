@@ -49,6 +49,9 @@ type Store interface {
 	// SetAgentState records the state the call flow puts an agent in
 	// (ringing, on_call, wrap_up, available) with its event.
 	SetAgentState(ctx context.Context, org warmline.OrgID, user warmline.UserID, s warmline.AgentState) error
+	// SetAgentStateIfReachable is SetAgentState unless the agent is away
+	// or offline (states agents choose): for a write retried late.
+	SetAgentStateIfReachable(ctx context.Context, org warmline.OrgID, user warmline.UserID, s warmline.AgentState) error
 	// PhoneSettings are the organisation's softphone settings.
 	PhoneSettings(ctx context.Context, org warmline.OrgID) (*PhoneSettings, error)
 }

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/warmline/warmline/backend/warmline"
@@ -99,6 +100,85 @@ func (g *Gateway) endRecord(org warmline.OrgID, id warmline.CallID, end CallEnd)
 			wait = min(2*wait, endRetryMax)
 		}
 	}()
+}
+
+// An agent's state after a call (wrap-up, then available) that failed to
+// be written would leave the agent on_call in the database, and inbound
+// routing would pass them over until they changed it themselves. So a
+// failed write is tried again like a record's end, with two differences:
+// a retry writes the newest state the call flow wants for the agent (the
+// writes per agent go one at a time, in order, so an older state never
+// lands after a newer one), and it changes nothing once the agent is away
+// or offline (SetAgentStateIfReachable), states agents set themselves
+// through the API that a late retry must not undo.
+
+// agentStateWrite is the call flow's wanted state for one agent.
+type agentStateWrite struct {
+	mu       sync.Mutex // held across a write: an agent's writes go one at a time
+	org      warmline.OrgID
+	want     warmline.AgentState // the newest state the call flow set (g.mu)
+	dirty    bool                // the database may not hold want (g.mu)
+	retrying bool                // a retry goroutine runs (g.mu)
+}
+
+// agentStateOf is id's wanted state, created on first use.
+func (g *Gateway) agentStateOf(id warmline.UserID) *agentStateWrite {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	w := g.agentStates[id]
+	if w == nil {
+		w = &agentStateWrite{}
+		g.agentStates[id] = w
+	}
+	return w
+}
+
+// retryAgentState writes w's wanted state until it is written, the
+// agent's softphone goes off (the backend's offline then stands) or the
+// gateway stops.
+func (g *Gateway) retryAgentState(id warmline.UserID, w *agentStateWrite, stop context.Context) {
+	done := func() { // with g.mu held
+		w.dirty, w.retrying = false, false
+	}
+	wait := endRetryFirst
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-stop.Done():
+			t.Stop()
+			g.mu.Lock()
+			done()
+			g.mu.Unlock()
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		online := g.session(id) != nil
+		g.mu.Lock()
+		org, st, dirty := w.org, w.want, w.dirty
+		g.mu.Unlock()
+		var err error
+		if online && dirty {
+			err = g.ends.do(func(ctx context.Context) error { return g.store.SetAgentStateIfReachable(ctx, org, id, st) })
+		}
+		g.mu.Lock()
+		if !online || !dirty || err == nil || warmline.ErrorCode(err) != warmline.EINTERNAL {
+			switch {
+			case err != nil:
+				g.log.Error("set agent state", "agent", id, "state", st, "err", err)
+			case online && dirty:
+				g.log.Info("agent state written", "agent", id, "state", st)
+			}
+			done()
+			g.mu.Unlock()
+			w.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		w.mu.Unlock()
+		g.log.Warn("set agent state: will try again", "agent", id, "state", st, "err", err)
+		wait = min(2*wait, endRetryMax)
+	}
 }
 
 // lifetime is the context Run was given (done when the gateway stops).

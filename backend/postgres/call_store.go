@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -355,6 +357,28 @@ func (s *CallStore) SetAgentState(ctx context.Context, org warmline.OrgID, user 
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := setState(ctx, tx, org, user, st, "")
+		return err
+	})
+}
+
+// SetAgentStateIfReachable is SetAgentState unless the agent is away or
+// offline, the states agents choose to be unreachable: a call-flow state
+// written late (the gateway's retry after a failed write) must not undo
+// the agent's own choice made meanwhile.
+func (s *CallStore) SetAgentStateIfReachable(ctx context.Context, org warmline.OrgID, user warmline.UserID, st warmline.AgentState) error {
+	if !st.Valid() {
+		return warmline.FieldErrorf(warmline.EINVALID, "state", "Unknown agent state %q.", st)
+	}
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var cur warmline.AgentState
+		const q = `SELECT state FROM agent_states WHERE org_id = $1 AND user_id = $2 FOR UPDATE`
+		err := tx.GetContext(ctx, &cur, q, org, user)
+		if errors.Is(err, sql.ErrNoRows) || cur == warmline.AgentAway || cur == warmline.AgentOffline {
+			return nil // never had a state (offline), or chose to be unreachable
+		} else if err != nil {
+			return fmt.Errorf("lock state of user %d: %w", user, err)
+		}
+		_, err = setState(ctx, tx, org, user, st, "")
 		return err
 	})
 }

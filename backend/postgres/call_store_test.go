@@ -349,6 +349,35 @@ func TestCallStore_ClientByPhoneStatesAndSettings(t *testing.T) {
 		t.Fatalf("%d log rows", logged)
 	}
 
+	// A late retry of a call-flow state: applied from the call flow's own
+	// states, not over away or offline, which agents choose.
+	state := func(u warmline.UserID) (st warmline.AgentState) {
+		t.Helper()
+		if err := db.Get(&st, `SELECT state FROM agent_states WHERE user_id = $1`, u); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if err := cs.SetAgentStateIfReachable(bg, org.ID, agent.ID, warmline.AgentAvailable); err != nil || state(agent.ID) != warmline.AgentAvailable {
+		t.Fatalf("from wrap_up: %s %v", state(agent.ID), err)
+	}
+	for _, chosen := range []warmline.AgentState{warmline.AgentAway, warmline.AgentOffline} {
+		cs.SetAgentState(bg, org.ID, agent.ID, chosen)
+		if err := cs.SetAgentStateIfReachable(bg, org.ID, agent.ID, warmline.AgentWrapUp); err != nil || state(agent.ID) != chosen {
+			t.Fatalf("over %s: %s %v", chosen, state(agent.ID), err)
+		}
+	}
+	fresh := newUser(t, db, ctx, warmline.RoleAgent) // no state yet: offline
+	if err := cs.SetAgentStateIfReachable(bg, org.ID, fresh.ID, warmline.AgentOnCall); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	db.Get(&rows, `SELECT count(*) FROM agent_states WHERE user_id = $1`, fresh.ID)
+	if rows != 0 {
+		t.Fatal("a retry gave an agent without a state one")
+	}
+	wantCode(t, cs.SetAgentStateIfReachable(bg, org.ID, agent.ID, "dancing"), warmline.EINVALID)
+
 	// Settings: the defaults, and the demo line until a trunk is enabled.
 	ps, err := cs.PhoneSettings(bg, org.ID)
 	if err != nil || ps.AutoAnswer != 0 || ps.WrapUp != 30*time.Second || !ps.Demo {
