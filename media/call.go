@@ -125,40 +125,6 @@ func (c *call) isEnded() bool {
 	}
 }
 
-// setAgentState records an agent's state while their softphone is on
-// (an agent who went offline keeps the state the backend gave them); a
-// write that fails for a passing reason is retried (storequeue.go).
-func (g *Gateway) setAgentState(org warmline.OrgID, id warmline.UserID, st warmline.AgentState) {
-	if id == 0 || g.session(id) == nil {
-		return
-	}
-	stop := g.lifetime()
-	w := g.agentStateOf(id)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	g.mu.Lock()
-	w.org, w.want = org, st
-	g.mu.Unlock()
-	err := g.ends.do(func(ctx context.Context) error { return g.store.SetAgentState(ctx, org, id, st) })
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	switch {
-	case err == nil:
-		w.dirty = false
-		return
-	case warmline.ErrorCode(err) != warmline.EINTERNAL:
-		w.dirty = false
-		g.log.Error("set agent state", "agent", id, "state", st, "err", err)
-		return
-	}
-	g.log.Warn("set agent state: will try again", "agent", id, "state", st, "err", err)
-	w.dirty = true
-	if !w.retrying {
-		w.retrying = true
-		go g.retryAgentState(id, w, stop)
-	}
-}
-
 // afterCall puts an agent into wrap-up, then available.
 func (g *Gateway) afterCall(org warmline.OrgID, id warmline.UserID) {
 	var ps *PhoneSettings

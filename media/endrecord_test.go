@@ -19,7 +19,7 @@ func TestCallRecord_EndWrittenAfterTheDatabaseFailsOnce(t *testing.T) {
 	b := f.connectBrowser()
 	id, pc := f.outboundCall(b)
 
-	blocker := f.holdCallRow(t, id)
+	blocker := f.holdRow(t, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id)
 	hungUp := time.Now()
 	b.send(map[string]any{"type": "hangup", "call_id": id})
 	pc.waitBye(t, 5*time.Second)
@@ -53,16 +53,17 @@ func TestCallRecord_EndWrittenAfterTheDatabaseFailsOnce(t *testing.T) {
 	}
 }
 
-// holdCallRow locks the call's record in a transaction of the test's
-// own, until the caller ends it (Rollback; the test's end does too).
-func (f *fixture) holdCallRow(t *testing.T, id warmline.CallID) *sqlx.Tx {
+// holdRow locks the rows lock (a SELECT ... FOR UPDATE) picks in a
+// transaction of the test's own, until the caller ends it (the test's
+// end rolls it back).
+func (f *fixture) holdRow(t *testing.T, lock string, args ...any) *sqlx.Tx {
 	t.Helper()
 	tx, err := f.db.Beginx()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = tx.Rollback() })
-	if _, err := tx.Exec(`SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id); err != nil {
+	if _, err := tx.Exec(lock, args...); err != nil {
 		t.Fatal(err)
 	}
 	return tx
@@ -99,7 +100,7 @@ func TestCallRecord_AnswerLostThenWrittenWithTheEnd(t *testing.T) {
 		t.Fatalf("record before the answer: %+v", r)
 	}
 
-	blocker := f.holdCallRow(t, id)
+	blocker := f.holdRow(t, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, id)
 	answered := time.Now()
 	b.send(map[string]any{"type": "answer", "call_id": id})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -145,13 +146,7 @@ func TestAgentState_AfterCallWrittenOnALaterTry(t *testing.T) {
 		id, pc := f.outboundCall(b)
 		f.waitAgentState(t, warmline.AgentOnCall)
 
-		blocker, err := f.db.Beginx()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := blocker.Exec(`SELECT 1 FROM agent_states WHERE user_id = $1 FOR UPDATE`, f.agent.ID); err != nil {
-			t.Fatal(err)
-		}
+		blocker := f.holdRow(t, `SELECT 1 FROM agent_states WHERE user_id = $1 FOR UPDATE`, f.agent.ID)
 		b.send(map[string]any{"type": "hangup", "call_id": id})
 		pc.waitBye(t, 5*time.Second)
 		first := f.lockWaiter(t, 0) // the write of available after the call

@@ -46,79 +46,84 @@ func (q writeQueue) do(write func(ctx context.Context) error) error {
 	return write(ctx)
 }
 
-// A call record's end that fails for a reason of the moment (the
-// connection dropped, Postgres restarting or failing over, a lock held
-// past the write's deadline) is tried again until it is written: a
-// record left open would show the call as live on its client's card and
-// on the wallboard until this node restarted, and the restart would
-// close it as interrupted at the restart's time instead of its own.
-// EndCall is idempotent (ending an ended call changes nothing), so an
-// attempt that committed but lost its answer is safe to repeat; the end
-// keeps the time the call ended, not the time it was written.
+// A write that follows a hang-up and fails for a reason of the moment
+// (the connection dropped, Postgres restarting or failing over, a lock
+// held past the write's deadline) is tried again in the background, in
+// the same queue, 0.5 s later and then twice as long each time up to
+// 30 s, until it is written or the gateway stops. Errors that are the
+// write's own (invalid, not found) are not retried.
 const (
-	endRetryFirst = 500 * time.Millisecond
-	endRetryMax   = 30 * time.Second // Postgres back after a long outage: within half a minute
+	retryFirst = 500 * time.Millisecond
+	retryMax   = 30 * time.Second // Postgres back after a long outage: within half a minute
 )
 
-// endRecord closes the call's record with end, in the hang-ups' queue,
-// retrying in the background while the error is not the record's own
-// (invalid, not found). It stops trying when the gateway stops: the
-// node's next start closes what is still open (CloseOrphans).
-func (g *Gateway) endRecord(org warmline.OrgID, id warmline.CallID, end CallEnd) {
-	write := func(ctx context.Context) error { return g.store.EndCall(ctx, org, id, end) }
-	err := g.ends.do(write)
-	if err == nil {
-		return
-	}
-	if warmline.ErrorCode(err) != warmline.EINTERNAL {
-		g.log.Error("end call record", "call", id, "err", err)
-		return
-	}
-	g.log.Warn("end call record: will try again", "call", id, "err", err)
-	stop := g.lifetime()
+// passing reports whether err may not happen again: an outage, not an
+// error of the write's own.
+func passing(err error) bool { return warmline.ErrorCode(err) == warmline.EINTERNAL }
+
+// retryLater calls attempt with the back-off above until it reports
+// done, or the gateway stops (stop done).
+func retryLater(stop context.Context, attempt func() (done bool)) {
 	go func() {
-		wait := endRetryFirst
-		for attempt := 2; ; attempt++ {
+		wait := retryFirst
+		for {
 			t := time.NewTimer(wait)
 			select {
 			case <-stop.Done():
 				t.Stop()
-				g.log.Error("end call record: the gateway stopped; its next start closes the record", "call", id, "attempts", attempt-1)
 				return
 			case <-t.C:
 			}
-			err := g.ends.do(write)
-			switch {
-			case err == nil:
-				g.log.Info("call record ended", "call", id, "attempts", attempt)
-				return
-			case warmline.ErrorCode(err) != warmline.EINTERNAL:
-				g.log.Error("end call record", "call", id, "attempts", attempt, "err", err)
+			if attempt() {
 				return
 			}
-			g.log.Warn("end call record: will try again", "call", id, "attempts", attempt, "err", err)
-			wait = min(2*wait, endRetryMax)
+			wait = min(2*wait, retryMax)
 		}
 	}()
 }
 
+// endRecord closes the call's record with end, retrying a passing
+// failure. A record left open would show the call as live on its
+// client's card and the wallboard until this node restarted, and the
+// restart (CloseOrphans) would close it as interrupted at the restart's
+// time instead of its own. EndCall is idempotent (ending an ended call
+// changes nothing), so an attempt that committed but lost its answer is
+// safe to repeat; the end keeps the time the call ended.
+func (g *Gateway) endRecord(org warmline.OrgID, id warmline.CallID, end CallEnd) {
+	write := func() (done bool) {
+		err := g.ends.do(func(ctx context.Context) error { return g.store.EndCall(ctx, org, id, end) })
+		if err != nil && passing(err) {
+			g.log.Warn("end call record: will try again until written or the gateway stops (its next start closes it)", "call", id, "err", err)
+			return false
+		}
+		if err != nil {
+			g.log.Error("end call record", "call", id, "err", err)
+		}
+		return true
+	}
+	if !write() {
+		retryLater(g.lifetime(), write)
+	}
+}
+
 // An agent's state after a call (wrap-up, then available) that failed to
 // be written would leave the agent on_call in the database, and inbound
-// routing would pass them over until they changed it themselves. So a
-// failed write is tried again like a record's end, with two differences:
-// a retry writes the newest state the call flow wants for the agent (the
-// writes per agent go one at a time, in order, so an older state never
-// lands after a newer one), and it changes nothing once the agent is away
-// or offline (SetAgentStateIfReachable), states agents set themselves
-// through the API that a late retry must not undo.
+// routing would pass them over until they changed it themselves. So the
+// call flow's state writes are retried too, with two differences: a
+// retry writes the newest state the call flow wants for the agent (an
+// agent's writes go one at a time, so an older state never lands after
+// a newer one), and it changes nothing once the agent is away or offline
+// (SetAgentStateIfReachable), states agents set themselves through the
+// API that a late retry must not undo.
 
-// agentStateWrite is the call flow's wanted state for one agent.
+// agentStateWrite is the call flow's wanted state for one agent; mu is
+// held across a write and guards the rest.
 type agentStateWrite struct {
-	mu       sync.Mutex // held across a write: an agent's writes go one at a time
+	mu       sync.Mutex
 	org      warmline.OrgID
-	want     warmline.AgentState // the newest state the call flow set (g.mu)
-	dirty    bool                // the database may not hold want (g.mu)
-	retrying bool                // a retry goroutine runs (g.mu)
+	want     warmline.AgentState // the newest state the call flow set
+	dirty    bool                // the database may not hold want
+	retrying bool                // a retry is pending
 }
 
 // agentStateOf is id's wanted state, created on first use.
@@ -133,51 +138,56 @@ func (g *Gateway) agentStateOf(id warmline.UserID) *agentStateWrite {
 	return w
 }
 
-// retryAgentState writes w's wanted state until it is written, the
-// agent's softphone goes off (the backend's offline then stands) or the
-// gateway stops.
-func (g *Gateway) retryAgentState(id warmline.UserID, w *agentStateWrite, stop context.Context) {
-	done := func() { // with g.mu held
-		w.dirty, w.retrying = false, false
+// setAgentState records an agent's state while their softphone is on
+// (an agent who went offline keeps the state the backend gave them),
+// retrying a passing failure.
+func (g *Gateway) setAgentState(org warmline.OrgID, id warmline.UserID, st warmline.AgentState) {
+	if id == 0 || g.session(id) == nil {
+		return
 	}
-	wait := endRetryFirst
-	for {
-		t := time.NewTimer(wait)
-		select {
-		case <-stop.Done():
-			t.Stop()
-			g.mu.Lock()
-			done()
-			g.mu.Unlock()
-			return
-		case <-t.C:
-		}
-		w.mu.Lock()
-		online := g.session(id) != nil
-		g.mu.Lock()
-		org, st, dirty := w.org, w.want, w.dirty
-		g.mu.Unlock()
-		var err error
-		if online && dirty {
-			err = g.ends.do(func(ctx context.Context) error { return g.store.SetAgentStateIfReachable(ctx, org, id, st) })
-		}
-		g.mu.Lock()
-		if !online || !dirty || err == nil || warmline.ErrorCode(err) != warmline.EINTERNAL {
-			switch {
-			case err != nil:
-				g.log.Error("set agent state", "agent", id, "state", st, "err", err)
-			case online && dirty:
-				g.log.Info("agent state written", "agent", id, "state", st)
-			}
-			done()
-			g.mu.Unlock()
-			w.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		w.mu.Unlock()
+	w := g.agentStateOf(id)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.org, w.want = org, st
+	w.dirty = !g.writeAgentState(w, id, g.store.SetAgentState)
+	if w.dirty && !w.retrying {
+		w.retrying = true
+		retryLater(g.lifetime(), func() bool { return g.retryAgentState(w, id) })
+	}
+}
+
+// retryAgentState writes w's newest wanted state, unless it is written
+// already or the agent's softphone went off (the backend's offline then
+// stands); it reports whether the retries are over.
+func (g *Gateway) retryAgentState(w *agentStateWrite, id warmline.UserID) (done bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case !w.dirty:
+	case g.session(id) == nil:
+		w.dirty = false
+	default:
+		w.dirty = !g.writeAgentState(w, id, g.store.SetAgentStateIfReachable)
+	}
+	w.retrying = w.dirty
+	return !w.dirty
+}
+
+// writeAgentState writes w.want with set; false on a passing failure
+// (logged), to be tried again.
+func (g *Gateway) writeAgentState(w *agentStateWrite, id warmline.UserID,
+	set func(context.Context, warmline.OrgID, warmline.UserID, warmline.AgentState) error) bool {
+	org, st := w.org, w.want
+	err := g.ends.do(func(ctx context.Context) error { return set(ctx, org, id, st) })
+	switch {
+	case err == nil:
+		return true
+	case passing(err):
 		g.log.Warn("set agent state: will try again", "agent", id, "state", st, "err", err)
-		wait = min(2*wait, endRetryMax)
+		return false
+	default:
+		g.log.Error("set agent state", "agent", id, "state", st, "err", err)
+		return true
 	}
 }
 
